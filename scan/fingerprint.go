@@ -44,7 +44,10 @@ const fingerprintHeader = "# Managed by swiftclaw: keyed fingerprints (HMAC-SHA2
 //     everyone with read access. What the key does prevent is precomputed tables and
 //     correlating equal values across repositories. Use a different key per repository.
 //   - Each entry records the value's length. This reveals nothing new: the age ciphertext of
-//     the value, committed beside it, already reveals its exact length.
+//     the value, committed beside it, already reveals its exact length. It also records the
+//     value's shape: whether it contains whitespace, or delimiters (below), or neither. That
+//     is one or two bits about the value, and it lets the scanner hash only the candidates
+//     that could be the value, which keeps fingerprint matching cheap on large scans.
 //   - Matching finds a leaked value when it is delimited in the scanned line: at the start
 //     or end of the line, or next to whitespace, a quote or one of = : , ; ( ) [ ] { } < > |
 //     & ? # @ / \ ! $. A value embedded in a longer token (abcVALUEdef), split across lines,
@@ -69,6 +72,7 @@ type Fingerprints struct {
 type FingerprintEntry struct {
 	Name   string // how findings name the secret, e.g. "my-agent/api-key"
 	Length int    // length in bytes of the fingerprinted text
+	Shape  string // ShapeToken, ShapeWord or ShapeText: which delimiters the text contains
 	MAC    string // base64 (standard, padded) of HMAC-SHA256(key, text)
 }
 
@@ -106,7 +110,7 @@ func (f *Fingerprints) Put(name string, value []byte) int {
 	f.Remove(name)
 	ns := needles(value)
 	for _, n := range ns {
-		f.Entries = append(f.Entries, FingerprintEntry{Name: name, Length: len(n), MAC: FingerprintValue(f.Key, []byte(n))})
+		f.Entries = append(f.Entries, FingerprintEntry{Name: name, Length: len(n), Shape: shapeOf(n), MAC: FingerprintValue(f.Key, []byte(n))})
 	}
 	return len(ns)
 }
@@ -137,6 +141,7 @@ type fingerprintDoc struct {
 type fingerprintRow struct {
 	Name   string `yaml:"name"`
 	Length int    `yaml:"length"`
+	Shape  string `yaml:"shape,omitempty"`
 	MAC    string `yaml:"hmac"`
 }
 
@@ -178,7 +183,8 @@ func ParseFingerprints(data []byte) (*Fingerprints, error) {
 	}
 	f := &Fingerprints{Version: doc.Version, Key: key}
 	for i, r := range doc.Values {
-		if _, ok := decodeMAC(r.MAC); !ok || r.Name == "" || r.Length <= 0 {
+		_, shapeOK := shapeIndex[r.Shape]
+		if _, ok := decodeMAC(r.MAC); !ok || r.Name == "" || r.Length <= 0 || !(shapeOK || r.Shape == "") {
 			return nil, errs.New(errs.Input, "fingerprint entry %d is malformed", i+1)
 		}
 		f.Entries = append(f.Entries, FingerprintEntry(r))

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/hmac"
 	"crypto/sha256"
+	"hash"
 	"slices"
 	"strings"
 )
@@ -96,11 +97,11 @@ type matcher struct {
 
 type needle struct{ name, text string }
 
-// fpGroup is every fingerprint made with one key.
+// fpGroup is every fingerprint made with one key, with the lengths to try per shape.
 type fpGroup struct {
-	key     []byte
-	lengths []int // ascending, distinct
-	macs    map[[sha256.Size]byte]string
+	key  []byte
+	lens [numShapes][]int // ascending, distinct
+	macs map[[sha256.Size]byte]string
 }
 
 type hit struct {
@@ -132,11 +133,16 @@ func newMatcher(managed []Managed, fps []*Fingerprints) *matcher {
 				continue
 			}
 			g.macs[mac] = e.Name
-			if !slices.Contains(g.lengths, e.Length) {
-				g.lengths = append(g.lengths, e.Length)
+			sh := e.Shape
+			if sh == "" {
+				sh = ShapeText // most general: files from before shapes were recorded
+			}
+			i := shapeIndex[sh]
+			if !slices.Contains(g.lens[i], e.Length) {
+				g.lens[i] = append(g.lens[i], e.Length)
+				slices.Sort(g.lens[i])
 			}
 		}
-		slices.Sort(g.lengths)
 	}
 	return m
 }
@@ -157,22 +163,48 @@ func (m *matcher) find(text string) []hit {
 		}
 	}
 	for _, g := range m.groups {
-		if len(g.lengths) > 0 {
-			hits = g.find(text, hits)
-		}
+		hits = g.find(text, hits)
 	}
 	return hits
 }
 
-// find hashes every candidate token of text whose length is one of the fingerprinted
-// lengths. A candidate starts at the beginning of a line or right after a delimiter and
-// ends at the end of a line or right before a delimiter; it may contain delimiters itself,
-// so values such as URLs or passphrases with spaces are found too.
+// Value shapes, recorded with each fingerprint so that matching hashes few candidates.
+const (
+	// ShapeToken is a value without delimiters: it can only leak as a whole token.
+	ShapeToken = "token"
+	// ShapeWord is a value with delimiters (see [Fingerprints]) but no whitespace.
+	ShapeWord = "word"
+	// ShapeText is a value containing whitespace.
+	ShapeText = "text"
+)
+
+const numShapes = 3
+
+var shapeIndex = map[string]int{ShapeToken: 0, ShapeWord: 1, ShapeText: 2}
+
+// shapeOf classifies a fingerprinted text.
+func shapeOf(v string) string {
+	shape := ShapeToken
+	for i := 0; i < len(v); i++ {
+		if isSpace[v[i]] {
+			return ShapeText
+		}
+		if isDelim[v[i]] {
+			shape = ShapeWord
+		}
+	}
+	return shape
+}
+
+// find hashes the candidates of text whose length is a fingerprinted length of their shape.
+// A candidate starts at the beginning of a line or right after a delimiter and ends at the
+// end of a line or right before a delimiter. A token candidate is a whole run of
+// non-delimiters; a word candidate lies within a run of non-whitespace and may contain
+// delimiters (a URL, a password with punctuation); a text candidate is any such span of the
+// line. That finds exactly the delimited occurrences of every value, while hashing only the
+// spans that could be one.
 func (g *fpGroup) find(text string, hits []hit) []hit {
-	mac := hmac.New(sha256.New, g.key)
-	var sum [sha256.Size]byte
-	var buf []byte
-	minLen := g.lengths[0]
+	c := fpCursor{g: g, mac: hmac.New(sha256.New, g.key), hits: hits}
 	for lineStart := 0; lineStart < len(text); {
 		lineEnd := strings.IndexByte(text[lineStart:], '\n')
 		if lineEnd < 0 {
@@ -181,28 +213,85 @@ func (g *fpGroup) find(text string, hits []hit) []hit {
 			lineEnd += lineStart
 		}
 		line := text[lineStart:lineEnd]
-		for s := 0; s+minLen <= len(line); s++ {
-			if (s > 0 && !isDelim[line[s-1]]) || isSpace[line[s]] {
-				continue
-			}
-			for _, l := range g.lengths {
-				e := s + l
-				if e > len(line) {
-					break
-				}
-				if (e < len(line) && !isDelim[line[e]]) || isSpace[line[e-1]] {
+		c.base = lineStart
+		if len(g.lens[0]) > 0 {
+			c.tokens(line)
+		}
+		if len(g.lens[1]) > 0 {
+			for s := 0; s < len(line); {
+				if isSpace[line[s]] {
+					s++
 					continue
 				}
-				buf = append(buf[:0], line[s:e]...)
-				mac.Reset()
-				mac.Write(buf)
-				mac.Sum(sum[:0])
-				if name, ok := g.macs[sum]; ok {
-					hits = append(hits, hit{name, lineStart + s, lineStart + e})
+				e := s
+				for e < len(line) && !isSpace[line[e]] {
+					e++
 				}
+				c.spans(line, s, e, g.lens[1])
+				s = e
 			}
+		}
+		if len(g.lens[2]) > 0 {
+			c.spans(line, 0, len(line), g.lens[2])
 		}
 		lineStart = lineEnd + 1
 	}
-	return hits
+	return c.hits
+}
+
+type fpCursor struct {
+	g    *fpGroup
+	mac  hash.Hash
+	sum  [sha256.Size]byte
+	buf  []byte
+	base int // offset of the current line in the text
+	hits []hit
+}
+
+func (c *fpCursor) check(line string, s, e int) {
+	c.buf = append(c.buf[:0], line[s:e]...)
+	c.mac.Reset()
+	c.mac.Write(c.buf)
+	c.mac.Sum(c.sum[:0])
+	if name, ok := c.g.macs[c.sum]; ok {
+		c.hits = append(c.hits, hit{name, c.base + s, c.base + e})
+	}
+}
+
+// tokens checks every maximal run of non-delimiters with a token length.
+func (c *fpCursor) tokens(line string) {
+	lens := c.g.lens[0]
+	for s := 0; s < len(line); {
+		if isDelim[line[s]] {
+			s++
+			continue
+		}
+		e := s
+		for e < len(line) && !isDelim[line[e]] {
+			e++
+		}
+		if l := e - s; l >= lens[0] && l <= lens[len(lens)-1] && slices.Contains(lens, l) {
+			c.check(line, s, e)
+		}
+		s = e
+	}
+}
+
+// spans checks every delimited span of line[from:to] with one of the lengths lens.
+func (c *fpCursor) spans(line string, from, to int, lens []int) {
+	for s := from; s+lens[0] <= to; s++ {
+		if (s > 0 && !isDelim[line[s-1]]) || isSpace[line[s]] {
+			continue
+		}
+		for _, l := range lens {
+			e := s + l
+			if e > to {
+				break
+			}
+			if (e < len(line) && !isDelim[line[e]]) || isSpace[line[e-1]] {
+				continue
+			}
+			c.check(line, s, e)
+		}
+	}
 }

@@ -1,6 +1,7 @@
 package scan
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -52,7 +53,7 @@ func TestManagedFingerprintsCaughtWithoutPlaintext(t *testing.T) {
 	cert := "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7\nVJTUt9Us8cKjMzEfYyjiWA4R4/M2bS1GB4t7NXp98C3SC6dVMvDu\n-----END PRIVATE KEY-----\n"
 	for name, v := range map[string]string{
 		"my-agent/db-password": dbPassword, "my-agent/env/DATABASE_URL": dbURL,
-		"my-agent/passphrase": passphrase, "my-agent/tls-key": cert,
+		"my-agent/passphrase": passphrase, "my-agent/tls-key": cert, "my-agent/api-token": "Zx81Qw93Lm27Kp45",
 	} {
 		if n := fp.Put(name, []byte(v)); n == 0 {
 			t.Fatalf("Put(%s) stored nothing", name)
@@ -79,7 +80,17 @@ func TestManagedFingerprintsCaughtWithoutPlaintext(t *testing.T) {
 	r.write("README.md", "hello\n")
 	r.commitAll("init with fingerprints")
 
+	shapes := map[string]string{}
+	for _, e := range fp.Entries {
+		shapes[e.Name] = e.Shape
+	}
+	wantShapes := map[string]string{"my-agent/api-token": ShapeToken, "my-agent/db-password": ShapeWord,
+		"my-agent/env/DATABASE_URL": ShapeWord, "my-agent/passphrase": ShapeText, "my-agent/tls-key": ShapeWord}
+	if diff := cmp.Diff(wantShapes, shapes); diff != "" {
+		t.Errorf("shapes (-want +got):\n%s", diff)
+	}
 	r.write("config.json", `{"password": "`+dbPassword+`"}`+"\n")
+	r.write("run.sh", "deploy --with=(Zx81Qw93Lm27Kp45) now\nid=Zx81Qw93Lm27Kp45x\n")
 	r.write("deploy/app.env", "export DATABASE_URL="+dbURL+"\nX='"+passphrase+"'\n")
 	r.write("notes.txt", "pg-Pa55w0rd!x is not it, nor xpg-Pa55w0rd!\ncert line:\nVJTUt9Us8cKjMzEfYyjiWA4R4/M2bS1GB4t7NXp98C3SC6dVMvDu\n")
 	r.git("add", "-A")
@@ -88,19 +99,20 @@ func TestManagedFingerprintsCaughtWithoutPlaintext(t *testing.T) {
 	if err != nil || len(fps) != 1 {
 		t.Fatalf("LoadFingerprints = %d files, %v", len(fps), err)
 	}
-	res := r.scan(Target{Mode: ModeStaged}, func(o *Options) { o.Fingerprints = fps })
+	res := r.scan(Target{Mode: ModeStaged}) // New loads the repository's fingerprint files
 	want := []brief{
 		{"config.json", ManagedRuleID, 1, "my-agent/db-password"},
 		{"deploy/app.env", ManagedRuleID, 1, "my-agent/env/DATABASE_URL"},
 		{"deploy/app.env", ManagedRuleID, 1, "my-agent/db-password"}, // inside the URL
 		{"deploy/app.env", ManagedRuleID, 2, "my-agent/passphrase"},
 		{"notes.txt", ManagedRuleID, 3, "my-agent/tls-key"},
+		{"run.sh", ManagedRuleID, 1, "my-agent/api-token"},
 	}
 	if diff := cmp.Diff(want, briefs(res)); diff != "" {
 		t.Fatalf("findings (-want +got):\n%s", diff)
 	}
 	// The committed fingerprint file itself is clean in a full scan.
-	for _, f := range r.scan(Target{Mode: ModeWorkTree}, func(o *Options) { o.Fingerprints = fps }).Findings {
+	for _, f := range r.scan(Target{Mode: ModeWorkTree}).Findings {
 		if strings.HasPrefix(f.File, ".swiftclaw/") {
 			t.Errorf("finding in the fingerprint file: %+v", f)
 		}
@@ -152,6 +164,29 @@ func TestNeedles(t *testing.T) {
 	} {
 		if diff := cmp.Diff(want, needles([]byte(v))); diff != "" {
 			t.Errorf("needles(%q) (-want +got):\n%s", v, diff)
+		}
+	}
+}
+
+// BenchmarkFingerprintMatch measures the keyed-fingerprint matcher on code-like text with
+// ten fingerprinted values of different lengths and all three shapes (the cost a scan adds
+// per byte).
+func BenchmarkFingerprintMatch(b *testing.B) {
+	key, _ := NewFingerprintKey()
+	fp, _ := NewFingerprints(key)
+	for i, pattern := range []string{"x9Zq", "x9Zq", "x9Zq", "x9Zq", "x9Z!", "x9Z!", "x9Z!", "x9Z!", "x9 Z", "x9 Z"} {
+		fp.Put(fmt.Sprintf("agent/secret-%d", i), []byte(strings.Repeat(pattern, 10)[:8+3*i]))
+	}
+	var sb strings.Builder
+	for i := 0; sb.Len() < 1<<20; i++ {
+		fmt.Fprintf(&sb, "\tif err := handler.Process(ctx, req%d, \"value-%d\"); err != nil { return fmt.Errorf(\"process: %%w\", err) }\n", i, i)
+	}
+	text := sb.String()
+	m := newMatcher(nil, []*Fingerprints{fp})
+	b.SetBytes(int64(len(text)))
+	for b.Loop() {
+		if hits := m.find(text); len(hits) != 0 {
+			b.Fatal("unexpected hit")
 		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -35,12 +36,14 @@ type Options struct {
 	IgnorePath string
 	// Managed are plaintexts of managed secrets to find verbatim (see [Managed]).
 	Managed []Managed
-	// Fingerprints find managed secrets without their plaintexts (see [Fingerprints]).
+	// Fingerprints find managed secrets without their plaintexts (see [Fingerprints]), in
+	// addition to the repository's own fingerprint files, which New always loads.
 	Fingerprints []*Fingerprints
 	// MaxFileSize skips working-tree files larger than this many bytes; 0 means no limit,
 	// as in gitleaks. Skipped files are listed in [Result.Skipped].
 	MaxFileSize int64
-	// Workers is how many files are scanned at once; default twice GOMAXPROCS.
+	// Workers is how many fragments (working tree) or changed files (diffs) are scanned at
+	// once; default GOMAXPROCS, one per core.
 	Workers int
 }
 
@@ -76,7 +79,7 @@ func New(opts Options) (*Scanner, error) {
 		return nil, err
 	}
 	if s.workers <= 0 {
-		s.workers = 2 * runtime.GOMAXPROCS(0)
+		s.workers = runtime.GOMAXPROCS(0)
 	}
 	if s.rules, _, err = loadRules(s.root, opts.ConfigPath); err != nil {
 		return nil, err
@@ -85,7 +88,15 @@ func New(opts Options) (*Scanner, error) {
 	if s.ignore == "" {
 		s.ignore = filepath.Join(s.root, GitleaksIgnoreFile)
 	}
-	s.match = newMatcher(opts.Managed, opts.Fingerprints)
+	fps := opts.Fingerprints
+	if s.git {
+		repoFPs, err := LoadFingerprints(s.root)
+		if err != nil {
+			return nil, err
+		}
+		fps = append(slices.Clone(fps), repoFPs...)
+	}
+	s.match = newMatcher(opts.Managed, fps)
 	return s, nil
 }
 
@@ -326,7 +337,7 @@ func withCommit(f report.Finding, fr sources.Fragment) report.Finding {
 	return f
 }
 
-// workers runs fn on every item from in with the scanner's worker count.
+// workers runs fn on every item from in, on n goroutines.
 func workers[T any](n int, in <-chan T, fn func(T)) *sync.WaitGroup {
 	var wg sync.WaitGroup
 	for range n {

@@ -29,11 +29,12 @@ func (r *run) workTree(ctx context.Context, paths []string) error {
 	if err != nil {
 		return err
 	}
+	// Files are read and cut into gitleaks-sized fragments by a few readers; the fragments
+	// are scanned by one worker per core, so one huge file does not leave cores idle.
+	frags := make(chan sources.Fragment, 4*r.s.workers)
+	scanners := workers(r.s.workers, frags, func(fr sources.Fragment) { r.detect(ctx, fr) })
 	in := make(chan string)
-	wg := workers(r.s.workers, in, func(rel string) {
-		buf := make([]byte, fragmentBuffer)
-		r.scanFile(ctx, rel, buf)
-	})
+	readers := workers(fileReaders, in, func(rel string) { r.readFile(ctx, rel, frags) })
 	for _, f := range files {
 		if ctx.Err() != nil {
 			break
@@ -41,9 +42,14 @@ func (r *run) workTree(ctx context.Context, paths []string) error {
 		in <- f
 	}
 	close(in)
-	wg.Wait()
+	readers.Wait()
+	close(frags)
+	scanners.Wait()
 	return ctx.Err()
 }
+
+// fileReaders is how many files are read at once.
+const fileReaders = 2
 
 func (r *run) listGitFiles(ctx context.Context, paths []string) ([]string, error) {
 	args := append([]string{"ls-files", "-z", "--cached", "--others", "--exclude-standard"}, pathspecs(paths)...)
@@ -111,8 +117,10 @@ func (r *run) pathAllowed(rel string) bool {
 	return false
 }
 
-// scanFile scans one working-tree file in gitleaks-sized fragments.
-func (r *run) scanFile(ctx context.Context, rel string, buf []byte) {
+// readFile cuts one working-tree file into fragments as gitleaks does (100 kB pieces
+// ending at a blank line where possible; binary and archive files skipped) and sends them
+// to frags.
+func (r *run) readFile(ctx context.Context, rel string, frags chan<- sources.Fragment) {
 	if r.pathAllowed(rel) {
 		return
 	}
@@ -133,38 +141,38 @@ func (r *run) scanFile(ctx context.Context, rel string, buf []byte) {
 		return
 	}
 	r.files.Add(1)
-	if kind := classify(rel); kind != notVault {
-		r.scanVaultFile(ctx, rel, abs, kind)
-		return
-	}
 	f, err := os.Open(abs)
 	if err != nil {
 		r.skip(rel, err.Error())
 		return
 	}
 	defer f.Close()
-	src := sources.File{Content: f, Path: rel, Buffer: buf}
+	if kind := classify(rel); kind != notVault {
+		r.readVaultFile(rel, f, kind, frags)
+		return
+	}
+	src := sources.File{Content: f, Path: rel}
 	err = src.Fragments(ctx, func(fr sources.Fragment, err error) error {
 		if err != nil {
 			r.skip(rel, err.Error())
 			return nil
 		}
-		r.detect(ctx, fr)
-		return nil
+		fr.Bytes = nil // aliases the reader's buffer; Raw is a copy
+		select {
+		case frags <- fr:
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
 	})
 	if err != nil && ctx.Err() == nil {
 		r.skip(rel, err.Error())
 	}
 }
 
-// scanVaultFile scans a whole swiftclaw file with its verified ciphertext blanked.
-func (r *run) scanVaultFile(ctx context.Context, rel, abs string, kind vaultKind) {
-	f, err := os.Open(abs)
-	if err != nil {
-		r.skip(rel, err.Error())
-		return
-	}
-	defer f.Close()
+// readVaultFile verifies a whole swiftclaw file and sends it as one fragment, with its
+// verified ciphertext blanked.
+func (r *run) readVaultFile(rel string, f io.Reader, kind vaultKind, frags chan<- sources.Fragment) {
 	content, err := io.ReadAll(io.LimitReader(f, maxVaultFile))
 	if err != nil {
 		r.skip(rel, err.Error())
@@ -173,5 +181,5 @@ func (r *run) scanVaultFile(ctx context.Context, rel, abs string, kind vaultKind
 	vc := checkVaultFile(kind, content)
 	fr := sources.Fragment{FilePath: rel, StartLine: 1, Raw: blankLines(string(content), 1, vc.protected)}
 	r.vaultFindings(fr, vc, func(int) bool { return true })
-	r.detect(ctx, fr)
+	frags <- fr
 }

@@ -1,6 +1,6 @@
 // Command testhookbin is the pre-commit hook command used by the hooks tests until the
 // swiftclaw CLI exists: it runs the real staged scan of the repository it is started in
-// (with the repository's fingerprints), prints findings as a blocked commit shows them and
+// (with the repository's fingerprint files), prints findings as a blocked commit shows them and
 // exits 1 when there are any, 2 when the scan fails.
 package main
 
@@ -18,17 +18,7 @@ func main() {
 
 func run() int {
 	ctx := context.Background()
-	root, err := scan.RepoRoot(ctx, ".")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "testhookbin:", err)
-		return 2
-	}
-	fps, err := scan.LoadFingerprints(root)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "testhookbin:", err)
-		return 2
-	}
-	s, err := scan.New(scan.Options{Dir: root, Fingerprints: fps})
+	s, err := scan.New(scan.Options{}) // loads the repository's fingerprint files
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "testhookbin:", err)
 		return 2
