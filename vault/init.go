@@ -54,6 +54,9 @@ func Init(ctx context.Context, opts Options, io InitOptions) (*Store, *InitResul
 	if err != nil {
 		return nil, nil, err
 	}
+	if _, err := s.shouldCommit(); err != nil {
+		return nil, nil, err
+	}
 	res := &InitResult{}
 	recPath, err := s.path("recipients.yaml")
 	if err != nil {
@@ -73,9 +76,12 @@ func Init(ctx context.Context, opts Options, io InitOptions) (*Store, *InitResul
 				WithHint("use an age or SSH ed25519/rsa identity (`swiftclaw keys generate`)")
 		}
 		owner := io.Owner
-		if owner == "" && s.InGit {
-			out, _ := runGit(ctx, s.Root, "config", "user.email")
-			owner = strings.TrimSpace(out)
+		if owner == "" {
+			// git var honours GIT_AUTHOR_EMAIL as well as user.email.
+			out, _ := runGit(ctx, s.Root, "var", "GIT_AUTHOR_IDENT")
+			if _, rest, ok := strings.Cut(out, "<"); ok {
+				owner, _, _ = strings.Cut(rest, ">")
+			}
 		}
 		if owner == "" {
 			return nil, nil, errs.New(errs.Input, "no owner email: git has no user.email and --user was not given").

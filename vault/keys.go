@@ -50,11 +50,17 @@ func ParseRecipient(s string) (age.Recipient, string, error) {
 		// Not X25519: an age plugin recipient such as age1yubikey1...
 		r, err := plugin.NewRecipient(s, pluginUI)
 		if err != nil {
-			return nil, "", errs.Wrap(errs.Input, err, "invalid age public key %q", truncate(s, 24))
+			return nil, "", errs.Wrap(errs.Input, err, "invalid age public key")
 		}
 		return r, s, nil
 	}
-	return nil, "", errs.New(errs.Input, "unrecognized public key %q", truncate(s, 24)).
+	if strings.HasPrefix(strings.ToUpper(s), "AGE-") || strings.Contains(s, "PRIVATE KEY") {
+		// Never echo it: this is key material.
+		return nil, "", errs.New(errs.Input, "that is a private key, not a public key").
+			WithHint("give the public key: `swiftclaw keys show` prints yours; keep the private key secret")
+	}
+	// The text is not echoed: a mistyped key could be anything, including a secret.
+	return nil, "", errs.New(errs.Input, "unrecognized public key").
 		WithHint("public keys start with age1 (from `swiftclaw keys generate` or age-keygen), ssh-ed25519 or ssh-rsa")
 }
 

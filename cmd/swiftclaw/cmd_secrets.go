@@ -21,7 +21,7 @@ type SecretsSetCmd struct {
 	Agent       string  `arg:"" help:"Agent name."`
 	Name        string  `arg:"" help:"Secret name."`
 	Value       *string `help:"The value. Visible to other users in the process list and kept in shell history: prefer --value-stdin, --file or the prompt." xor:"source"`
-	ValueStdin  bool    `name:"value-stdin" help:"Read the value from stdin, byte for byte." xor:"source"`
+	ValueStdin  bool    `name:"value-stdin" help:"Read the value from stdin; one trailing newline is dropped (use --file /dev/stdin for exact bytes)." xor:"source"`
 	File        string  `placeholder:"PATH" help:"Read the value from a file, byte for byte (certificates, keys)." xor:"source"`
 	Description *string `help:"What the secret is."`
 	TTL         string  `name:"ttl" placeholder:"DURATION" help:"Expire after this long: 30m, 24h, 7d, 90d."`
@@ -80,7 +80,8 @@ func (c *SecretsSetCmd) value(env *Env) ([]byte, error) {
 		warn(env, "--value puts the secret in the process list and shell history; prefer --value-stdin, --file or the prompt")
 		return []byte(*c.Value), nil
 	case c.ValueStdin:
-		return readAllCapped(env.Stdin, "stdin")
+		v, err := readAllCapped(env.Stdin, "stdin")
+		return trimOneNewline(v), err
 	case c.File != "":
 		return readValueFile(c.File)
 	case env.StdinTTY:

@@ -65,3 +65,15 @@ func sshPassphrase(env *Env) func(path string) ([]byte, error) {
 		return promptSecret(env, fmt.Sprintf("Passphrase for %s: ", path))
 	}
 }
+
+// trimOneNewline drops one trailing "\n" or "\r\n": what `echo` and here-docs add, and
+// almost never part of a token. --file keeps bytes exactly.
+func trimOneNewline(v []byte) []byte {
+	if n := len(v); n > 0 && v[n-1] == '\n' {
+		v = v[:n-1]
+		if n := len(v); n > 0 && v[n-1] == '\r' {
+			v = v[:n-1]
+		}
+	}
+	return v
+}

@@ -143,7 +143,7 @@ func main() {
 		Getenv:    os.Getenv,
 		StdinTTY:  term.IsTerminal(int(os.Stdin.Fd())),
 		StdoutTTY: term.IsTerminal(int(os.Stdout.Fd())),
-		Ctx:       context.Background(),
+		Ctx:       contextBackground(),
 	}
 	os.Exit(Main(os.Args[1:], env))
 }
