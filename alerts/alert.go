@@ -203,11 +203,16 @@ func Load(path string) (*File, error) {
 	if err != nil {
 		return nil, errs.Wrap(errs.Internal, err, "read %s", path)
 	}
+	return Parse(data, path)
+}
+
+// Parse parses an alerts file's content; name is used in messages.
+func Parse(data []byte, name string) (*File, error) {
 	var f File
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(&f); err != nil && !errors.Is(err, io.EOF) {
-		return nil, errs.Wrap(errs.Input, err, "parse %s", path).WithHint("fix the file or run `swiftclaw alerts list`")
+		return nil, errs.Wrap(errs.Input, err, "malformed %s", name).WithHint("fix the file, or delete the broken alert with `swiftclaw alerts delete ID`")
 	}
 	if f.Version == 0 {
 		f.Version = 1
@@ -215,13 +220,22 @@ func Load(path string) (*File, error) {
 	return &f, nil
 }
 
-// Save writes the file atomically.
-func (f *File) Save(path string) error {
+// Marshal renders the file with its header comment.
+func (f *File) Marshal() ([]byte, error) {
 	body, err := yaml.Marshal(f)
 	if err != nil {
-		return errs.Wrap(errs.Internal, err, "encode alerts")
+		return nil, errs.Wrap(errs.Internal, err, "encode alerts")
 	}
-	if err := fsutil.WriteFile(path, append([]byte(fileHeader), body...), 0o644); err != nil {
+	return append([]byte(fileHeader), body...), nil
+}
+
+// Save writes the file atomically.
+func (f *File) Save(path string) error {
+	data, err := f.Marshal()
+	if err != nil {
+		return err
+	}
+	if err := fsutil.WriteFile(path, data, 0o644); err != nil {
 		return errs.Wrap(errs.Internal, err, "save alerts")
 	}
 	return nil

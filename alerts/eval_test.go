@@ -29,18 +29,6 @@ type clock struct {
 func (c *clock) Now() time.Time  { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
 func (c *clock) Set(t time.Time) { c.mu.Lock(); defer c.mu.Unlock(); c.now = t }
 
-// logCounter counts reads in a real audit log, opening it afresh each time as the CLI does.
-type logCounter struct{ path string }
-
-func (l logCounter) CountReads(agent, secret string, since time.Time) (int, error) {
-	f, err := audit.OpenLog(l.path)
-	if err != nil {
-		return 0, err
-	}
-	defer f.Close()
-	return f.CountReads(agent, secret, since)
-}
-
 func TestSecretAccessFiresExactlyOncePerWindow(t *testing.T) {
 	dir := t.TempDir()
 	clk := &clock{now: t0}
@@ -58,7 +46,7 @@ func TestSecretAccessFiresExactlyOncePerWindow(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	in := Inputs{Reads: logCounter{logPath}}
+	in := Inputs{Reads: audit.PathCounter(logPath)}
 
 	// One read every 15 seconds for two hours: 240 reads per hour.
 	var firedAt []time.Duration

@@ -62,3 +62,17 @@ func (l *LogFile) Close() error {
 func (l *LogFile) CountReads(agent, secret string, since time.Time) (int, error) {
 	return CountReads(l, l.size, agent, secret, since)
 }
+
+// PathCounter counts reads in the log at its path, opening the log afresh on each call so
+// entries appended since are counted. It satisfies alerts.ReadCounter.
+type PathCounter string
+
+// CountReads counts read entries; see [CountReads]. A missing log counts zero.
+func (p PathCounter) CountReads(agent, secret string, since time.Time) (int, error) {
+	l, err := OpenLog(string(p))
+	if err != nil {
+		return 0, err
+	}
+	defer l.Close()
+	return l.CountReads(agent, secret, since)
+}

@@ -185,8 +185,8 @@ func (l *Logger) failure(failed []SinkError) (*Warning, error) {
 		causes[i] = fmt.Errorf("%s: %w", f.Sink, f.Err)
 	}
 	return nil, errs.Wrap(errs.Permission, errors.Join(causes...),
-		"refusing to continue: the audit entry could not be written and audit.fail_closed is true").
-		WithHint("make the audit sink writable (audit: in .swiftclaw/config.yaml), then retry")
+		"the audit entry could not be written, and audit.fail_closed is true").
+		WithHint("make the audit sink writable (audit: in .swiftclaw/config.yaml) and retry; with fail_closed, swiftclaw refuses reads it cannot record")
 }
 
 // Flush fsyncs a batched file sink and sends pending HTTP batches. Failures follow the
