@@ -29,6 +29,8 @@ type CLI struct {
 	Secrets    SecretsCmd       `cmd:"" help:"Store, read, list and remove an agent's secrets."`
 	Env        EnvCmd           `cmd:"" help:"Manage an agent's environment variables (each value encrypted)."`
 	Run        RunCmd           `cmd:"" help:"Run a command with the agent's variables and secrets in its environment."`
+	Audit      AuditCmd         `cmd:"" help:"Show who read and changed secrets; verify the access log."`
+	Alerts     AlertsCmd        `cmd:"" help:"Alert on secret access, expiring secrets, overdue rotation and scan findings."`
 	Completion CompletionCmd    `cmd:"" help:"Print a shell completion script (bash, zsh, fish)."`
 	Version    kong.VersionFlag `help:"Print the version and exit."`
 }
@@ -38,6 +40,8 @@ type Globals struct {
 	Chdir    string `short:"C" name:"chdir" placeholder:"DIR" help:"Run as if swiftclaw was started in DIR."`
 	Identity string `placeholder:"FILE" help:"Identity (private key) file to decrypt with; overrides the lookup order."`
 	NoCommit bool   `name:"no-commit" help:"Do not commit changes to git."`
+
+	audit *auditing // the audit log of this process, opened on first use
 }
 
 // Env is the process environment handed to every command: streams, variables, terminal
@@ -68,7 +72,14 @@ func (g *Globals) storeOptions(env *Env) vault.Options {
 	return opts
 }
 
-func (g *Globals) open(env *Env) (*vault.Store, error) { return vault.Open(g.storeOptions(env)) }
+func (g *Globals) open(env *Env) (*vault.Store, error) {
+	s, err := vault.Open(g.storeOptions(env))
+	if err != nil {
+		return nil, err
+	}
+	g.attachAuditor(s, env)
+	return s, nil
+}
 
 func buildVersion() string {
 	if version != "" {
@@ -123,7 +134,9 @@ func Main(args []string, env *Env) (code int) {
 	if err != nil {
 		return reportUsage(env, err)
 	}
-	if err := kctx.Run(&cli.Globals); err != nil {
+	err = kctx.Run(&cli.Globals)
+	cli.Globals.closeAudit(env)
+	if err != nil {
 		return report(env, err)
 	}
 	return 0
