@@ -13,6 +13,7 @@ import (
 	"github.com/alecthomas/kong"
 	"golang.org/x/term"
 
+	"github.com/swiftclaw/swiftclaw/internal/errs"
 	"github.com/swiftclaw/swiftclaw/vault"
 )
 
@@ -35,7 +36,7 @@ type CLI struct {
 
 // Globals are flags every command accepts.
 type Globals struct {
-	Chdir    string `short:"C" name:"chdir" placeholder:"DIR" help:"Run as if swiftclaw was started in DIR."`
+	Chdir    string `short:"C" name:"chdir" placeholder:"DIR" help:"Run as if swiftclaw was started in DIR (relative paths too, like git -C)."`
 	Identity string `placeholder:"FILE" help:"Identity (private key) file to decrypt with; overrides the lookup order."`
 	NoCommit bool   `name:"no-commit" help:"Do not commit changes to git."`
 }
@@ -122,6 +123,13 @@ func Main(args []string, env *Env) (code int) {
 	kctx, err := parser.Parse(args)
 	if err != nil {
 		return reportUsage(env, err)
+	}
+	// -C works like git's: everything after, relative paths included, is as if started there.
+	if cli.Chdir != "" {
+		if err := os.Chdir(cli.Chdir); err != nil {
+			return report(env, errs.Wrap(errs.Input, err, "cannot change to -C %s", cli.Chdir).WithHint("check the directory exists"))
+		}
+		cli.Chdir = ""
 	}
 	if err := kctx.Run(&cli.Globals); err != nil {
 		return report(env, err)
