@@ -587,12 +587,24 @@ func TestWritesNeedWritePermission(t *testing.T) {
 		t.Fatalf("writer bob: %v", err)
 	}
 	for name, try := range map[string]func() error{
-		"bob outside his glob": func() error { _, err := bob.SetSecret(ctx, "my-agent", "api-key", []byte("x"), SetOptions{}); return err },
-		"reader carol":         func() error { _, err := carol.SetSecret(ctx, "my-agent", "db-url", []byte("x"), SetOptions{}); return err },
-		"carol env":            func() error { _, err := carol.SetEnv(ctx, "my-agent", map[string][]byte{"A": []byte("x")}); return err },
-		"carol rm":             func() error { _, err := carol.RemoveSecret(ctx, "my-agent", "api-key"); return err },
-		"stranger":             func() error { _, err := stranger.SetSecret(ctx, "my-agent", "new", []byte("x"), SetOptions{}); return err },
-		"bob adds a key":       func() error { _, err := bob.AddKey(ctx, "user", "eve@example.com", testKeyPub, AddKeyOptions{}); return err },
+		"bob outside his glob": func() error {
+			_, err := bob.SetSecret(ctx, "my-agent", "api-key", []byte("x"), SetOptions{})
+			return err
+		},
+		"reader carol": func() error {
+			_, err := carol.SetSecret(ctx, "my-agent", "db-url", []byte("x"), SetOptions{})
+			return err
+		},
+		"carol env": func() error { _, err := carol.SetEnv(ctx, "my-agent", map[string][]byte{"A": []byte("x")}); return err },
+		"carol rm":  func() error { _, err := carol.RemoveSecret(ctx, "my-agent", "api-key"); return err },
+		"stranger": func() error {
+			_, err := stranger.SetSecret(ctx, "my-agent", "new", []byte("x"), SetOptions{})
+			return err
+		},
+		"bob adds a key": func() error {
+			_, err := bob.AddKey(ctx, "user", "eve@example.com", testKeyPub, AddKeyOptions{})
+			return err
+		},
 	} {
 		err := try()
 		if errs.KindOf(err) != errs.Permission {
