@@ -1,6 +1,6 @@
-// Package deploy hands already-decrypted secrets to the place an agent runs: a child
-// process, a .env file, GitHub Actions' $GITHUB_ENV, a Kubernetes Secret manifest, a
-// `docker run --env-file` file or JSON.
+// Package deploy hands already-decrypted secrets to the place an agent runs: a .env file, GitHub Actions' $GITHUB_ENV, a Kubernetes Secret manifest, a
+// `docker run --env-file` file or JSON. (The exec target runs a command through the runner
+// package; deploy supplies its Redactor.)
 //
 // It never decrypts anything itself. The caller resolves Mappings (ENV=secret:NAME) through
 // a Resolver (the vault), and Resolve checks every mapping before any value is read, so a

@@ -11,68 +11,17 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/swiftclaw/swiftclaw/internal/errs"
+	"github.com/swiftclaw/swiftclaw/internal/ghenv"
 )
 
-// parseGitHubEnv reads a $GITHUB_ENV file exactly as the Linux runner's SetEnvFileCommand
-// does (actions/runner src/Runner.Worker/FileCommandManager.cs): lines split on LF only,
-// NAME=VALUE when '=' comes before any '<<', otherwise NAME<<DELIMITER and every following
-// line up to one equal to DELIMITER, the value excluding the newline before the delimiter.
+// parseGitHubEnv reads a $GITHUB_ENV file exactly as the runner does.
 func parseGitHubEnv(t *testing.T, text string) map[string]string {
 	t.Helper()
-	out := map[string]string{}
-	index := 0
-	readLine := func() (line string, newline string, ok bool) {
-		if index >= len(text) {
-			return "", "", false
-		}
-		start := index
-		lf := strings.IndexByte(text[index:], '\n')
-		if lf < 0 {
-			index = len(text)
-			return text[start:], "", true
-		}
-		index = start + lf + 1
-		return text[start : start+lf], "\n", true
+	m, err := ghenv.Parse(text)
+	if err != nil {
+		t.Fatalf("the runner would fail: %v\n%s", err, text)
 	}
-	for {
-		line, _, ok := readLine()
-		if !ok {
-			return out
-		}
-		if line == "" {
-			continue
-		}
-		eq := strings.Index(line, "=")
-		hd := strings.Index(line, "<<")
-		switch {
-		case eq >= 0 && (hd < 0 || eq < hd):
-			name, value, _ := strings.Cut(line, "=")
-			out[name] = value
-		case hd >= 0 && (eq < 0 || hd < eq):
-			name, delim, _ := strings.Cut(line, "<<")
-			if name == "" || delim == "" {
-				t.Fatalf("runner would reject %q", line)
-			}
-			start, end := index, index
-			for {
-				l, nl, ok := readLine()
-				if !ok {
-					t.Fatalf("runner would fail: matching delimiter not found for %s", name)
-				}
-				if l == delim {
-					break
-				}
-				end = index - len(nl)
-			}
-			value := ""
-			if end > start {
-				value = text[start:end]
-			}
-			out[name] = value
-		default:
-			t.Fatalf("runner would reject line %q", line)
-		}
-	}
+	return m
 }
 
 const testPEM = `-----BEGIN OPENSSH PRIVATE KEY-----

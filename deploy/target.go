@@ -14,7 +14,7 @@ type Target string
 
 // The deploy targets.
 const (
-	Exec          Target = "exec"           // run a command with the variables in its environment
+	Exec          Target = "exec"           // run a command with the variables in its environment (see runner)
 	Dotenv        Target = "dotenv"         // a .env file
 	GitHubActions Target = "github-actions" // append to $GITHUB_ENV and mask values
 	Kubernetes    Target = "kubernetes"     // a v1 Secret manifest
@@ -118,7 +118,7 @@ func (o Options) Validate() error {
 
 // Write renders vars for opts.Target and writes them in one step: a file target is written
 // atomically with mode 0600, nothing is written when any variable cannot be rendered.
-// The exec target is not written but run; see Environ and Command.
+// The exec target is not written but run, by the caller (package runner).
 func Write(vars []Var, opts Options) (Result, error) {
 	if err := opts.Validate(); err != nil {
 		return Result{}, err

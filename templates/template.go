@@ -39,7 +39,8 @@ type Secret struct {
 const MaxFileSize = 1 << 20
 
 var (
-	nameRe = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,127}$`)
+	// nameRe is the vault's rule for secret names (they become file names).
+	nameRe = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$`)
 	envRe  = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 )
 
@@ -238,8 +239,8 @@ func parseSecret(source string, n *yaml.Node) (Secret, error) {
 	switch {
 	case s.Name == "":
 		return s, lineErr(source, n, "secret has no name")
-	case !nameRe.MatchString(s.Name):
-		return s, lineErr(source, n, "secret name %q must be lower-case letters, digits, '.', '_' or '-'", s.Name)
+	case !nameRe.MatchString(s.Name) || strings.Contains(s.Name, ".."):
+		return s, lineErr(source, n, "secret name %q must be letters, digits, '.', '_' or '-', starting with a letter or digit", s.Name)
 	case s.Env != "" && !envRe.MatchString(s.Env):
 		return s, lineErr(source, n, "env %q of %s is not a valid environment variable name", s.Env, s.Name)
 	}
