@@ -531,3 +531,31 @@ func runHelper(mode string) int {
 	}
 	return 2
 }
+
+// TestHandReorderedFileRewritesCleanly: a file whose value is not the last key (a hand
+// reorder) takes the full YAML path on read, and is rewritten with value last, once.
+func TestHandReorderedFileRewritesCleanly(t *testing.T) {
+	f := newProject(t)
+	if _, err := f.store.SetSecret(ctx, "a", "k", []byte("v1"), SetOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	path := ".swiftclaw/agents/a/secrets/k.yaml"
+	orig := f.read(t, path)
+	head, block, _ := strings.Cut(orig, "value: |\n")
+	reordered := "# my note\n" + strings.Replace(head, "version: 1\n", "value: |\n"+block+"version: 1\n", 1)
+	f.write(t, path, reordered)
+	if v, _, err := f.store.GetSecret(ctx, "a", "k", GetOptions{}); err != nil || string(v) != "v1" {
+		t.Fatalf("reordered file: %q %v", v, err)
+	}
+	desc := "d"
+	if _, err := f.store.SetSecret(ctx, "a", "k", []byte("v1"), SetOptions{Description: &desc}); err != nil {
+		t.Fatal(err)
+	}
+	out := f.read(t, path)
+	if strings.Count(out, "value:") != 1 || !strings.HasSuffix(out, armorEnd+"\n") || !strings.Contains(out, "# my note") {
+		t.Fatalf("rewrite of a reordered file:\n%s", out)
+	}
+	if valueBlock(out) != valueBlock(orig) {
+		t.Fatal("ciphertext changed")
+	}
+}
