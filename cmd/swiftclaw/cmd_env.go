@@ -11,9 +11,10 @@ import (
 
 // EnvCmd groups environment variable commands.
 type EnvCmd struct {
-	Set   EnvSetCmd   `cmd:"" help:"Set environment variables: KEY=VALUE, or KEY alone to be prompted."`
-	Unset EnvUnsetCmd `cmd:"" help:"Remove environment variables."`
-	List  EnvListCmd  `cmd:"" help:"List variable names (--reveal decrypts the values)."`
+	Set    EnvSetCmd    `cmd:"" help:"Set environment variables: KEY=VALUE, or KEY alone to be prompted."`
+	Unset  EnvUnsetCmd  `cmd:"" help:"Remove environment variables."`
+	List   EnvListCmd   `cmd:"" help:"List variable names (--reveal decrypts the values)."`
+	Import EnvImportCmd `cmd:"" help:"Import a .env file as encrypted variables (or --secrets); ambiguous lines are refused."`
 }
 
 // EnvSetCmd is `env set AGENT KEY=VALUE...`.

@@ -30,6 +30,8 @@ type CLI struct {
 	Secrets    SecretsCmd       `cmd:"" help:"Store, read, list and remove an agent's secrets."`
 	Env        EnvCmd           `cmd:"" help:"Manage an agent's environment variables (each value encrypted)."`
 	Run        RunCmd           `cmd:"" help:"Run a command with the agent's variables and secrets in its environment."`
+	Deploy     DeployCmd        `cmd:"" help:"Decrypt an agent's variables and secrets into a deploy target (exec, dotenv, github-actions, kubernetes, docker-env, json)."`
+	Import     ImportCmd        `cmd:"" help:"Import secrets from other tools (sops)."`
 	Completion CompletionCmd    `cmd:"" help:"Print a shell completion script (bash, zsh, fish)."`
 	Version    kong.VersionFlag `help:"Print the version and exit."`
 }
