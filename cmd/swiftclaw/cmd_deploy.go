@@ -1,12 +1,9 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"os"
-	"slices"
-	"sort"
 
 	"github.com/swiftclaw/swiftclaw/deploy"
 	"github.com/swiftclaw/swiftclaw/internal/errs"
@@ -71,11 +68,11 @@ func (c *DeployCmd) Run(g *Globals, env *Env) error {
 	if err != nil {
 		return err
 	}
-	req, err := deployRequest(s, c.Agent, c.Secret)
+	req, err := deploy.RequestFor(s, c.Agent, c.Secret)
 	if err != nil {
 		return err
 	}
-	r := &vaultResolver{ctx: env.Ctx, s: s, agent: c.Agent}
+	r := deploy.NewStoreResolver(env.Ctx, s, c.Agent)
 	if c.DryRun {
 		plan, err := deploy.Check(req, r)
 		planned := deploy.DryRun(plan, opts)
@@ -106,105 +103,6 @@ func (c *DeployCmd) Run(g *Globals, env *Env) error {
 	}
 	fmt.Fprintf(env.Stderr, "deployed %d variable(s) of %s to %s (%s)\n", len(res.Names), c.Agent, where, target)
 	return nil
-}
-
-// deployRequest gathers the flags, agent.yaml's run and deploy mappings (deploy wins) and
-// the agent's env var names.
-func deployRequest(s *vault.Store, agent string, flags []string) (deploy.Request, error) {
-	keys, err := s.EnvKeys(agent)
-	if err != nil {
-		return deploy.Request{}, err
-	}
-	cfg, err := s.AgentConfig(agent)
-	if err != nil {
-		return deploy.Request{}, err
-	}
-	merged := map[string]string{}
-	for k, v := range cfg.Run.Secrets {
-		merged[k] = v
-	}
-	for k, v := range cfg.Deploy.Secrets {
-		merged[k] = v
-	}
-	specs := make([]string, 0, len(merged))
-	for k, v := range merged {
-		specs = append(specs, k+"="+v)
-	}
-	sort.Strings(specs)
-	return deploy.Request{Flags: flags, Deploy: specs, Env: keys}, nil
-}
-
-// vaultResolver answers deploy's questions from the store.
-type vaultResolver struct {
-	ctx   context.Context
-	s     *vault.Store
-	agent string
-	metas map[string]vault.SecretMeta
-	env   map[string][]byte
-}
-
-func (r *vaultResolver) Identity() error {
-	_, err := r.s.Identities()
-	return err
-}
-
-// Check looks at metadata only: existence, expiry, and whether the secret is encrypted to
-// any identity at hand.
-func (r *vaultResolver) Check(ref deploy.Ref) error {
-	if ref.Kind == deploy.RefEnv {
-		return nil // env vars come from EnvKeys, so they exist; Read reports decryption
-	}
-	if err := vault.ValidateName("secret", ref.Name); err != nil {
-		return err
-	}
-	if r.metas == nil {
-		list, err := r.s.ListSecrets(r.agent)
-		if err != nil {
-			return err
-		}
-		r.metas = map[string]vault.SecretMeta{}
-		for _, m := range list {
-			r.metas[m.Name] = m
-		}
-	}
-	m, ok := r.metas[ref.Name]
-	switch {
-	case !ok:
-		return errs.New(errs.NotFound, "secret %q not found in agent %s", ref.Name, r.agent).
-			WithHint("list the agent's secrets with `swiftclaw secrets list %s`", r.agent)
-	case m.Expired:
-		return errs.New(errs.Expired, "secret %s/%s expired at %s", r.agent, ref.Name, m.Expires.UTC().Format("2006-01-02 15:04 UTC")).
-			WithHint("set a new value with `swiftclaw secrets set %s %s`", r.agent, ref.Name)
-	}
-	ids, err := r.s.Identities()
-	if err != nil {
-		return nil // reported once by Identity
-	}
-	for _, id := range ids.List {
-		if id.Recipient == "" || slices.Contains(m.Recipients, id.Recipient) {
-			return nil
-		}
-	}
-	return errs.New(errs.Permission, "secret %s/%s is not encrypted to your identity (%s)", r.agent, ref.Name, ids.Sources()).
-		WithHint("an owner must grant read access to this key, then deploy again")
-}
-
-func (r *vaultResolver) Read(ref deploy.Ref) ([]byte, error) {
-	if ref.Kind == deploy.RefSecret {
-		v, _, err := r.s.GetSecret(r.ctx, r.agent, ref.Name, vault.GetOptions{})
-		return v, err
-	}
-	if r.env == nil {
-		vars, err := r.s.RevealEnv(r.agent)
-		if err != nil {
-			return nil, err
-		}
-		r.env = map[string][]byte{}
-		for _, v := range vars {
-			r.env[v.Name] = v.Value
-		}
-	}
-	return r.env[ref.Name], nil
 }
 
 // runWithVars runs argv with vars in its environment (never the key that decrypted them),
