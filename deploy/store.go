@@ -114,4 +114,3 @@ func (r *StoreResolver) Read(ref Ref) ([]byte, error) {
 	}
 	return r.env[ref.Name], nil
 }
-
