@@ -89,6 +89,9 @@ func (s *Store) SetEnv(ctx context.Context, agent string, vars map[string][]byte
 		if err != nil {
 			return err
 		}
+		if err := s.requireWrite(rec, pol, agent, ""); err != nil {
+			return err
+		}
 		readers, err := s.Readers(rec, pol, agent, "")
 		if err != nil {
 			return err
@@ -176,7 +179,7 @@ func checkEnvValue(key string, v []byte) error {
 	}
 	if bytes.IndexByte(v, 0) >= 0 {
 		return errs.New(errs.Input, "value of %s contains a NUL byte, which environment variables cannot carry", key).
-			WithHint("store it as a secret (`swiftclaw secrets set --file`) and read it through the SDK or a file")
+			WithHint("keep it as a file-valued secret and have the agent read it with `swiftclaw secrets get AGENT NAME > FILE`, or base64-encode it")
 	}
 	return nil
 }
@@ -204,6 +207,9 @@ func (s *Store) UnsetEnv(ctx context.Context, agent string, keys []string) (*Wri
 			WithHint("list the variables with `swiftclaw env list %s`", agent)
 	}
 	wr, err := s.write(ctx, fmt.Sprintf("swiftclaw: env unset %s %s", agent, strings.Join(keys, ", ")), func(t *txn) error {
+		if err := s.requireWriteAccess(agent, ""); err != nil {
+			return err
+		}
 		for _, k := range keys {
 			delete(f.Vars, k)
 		}
@@ -237,6 +243,12 @@ func (s *Store) EnvKeys(agent string) ([]string, error) {
 // RevealEnv decrypts all of agent's environment variables.
 func (s *Store) RevealEnv(agent string) ([]EnvVar, error) {
 	return s.revealEnv(context.Background(), agent, "read")
+}
+
+// RevealEnvFor is RevealEnv for a command that hands the values on: the audit log records
+// each variable under action (e.g. "deploy").
+func (s *Store) RevealEnvFor(ctx context.Context, agent, action string) ([]EnvVar, error) {
+	return s.revealEnv(ctx, agent, action)
 }
 
 // revealEnv decrypts and audits (as action) all of agent's environment variables.

@@ -33,7 +33,7 @@ func ParseMapping(s string) (Mapping, error) {
 		return Mapping{}, err
 	}
 	if err := validateRef(ref); err != nil {
-		return Mapping{}, err
+		return Mapping{}, errs.Wrap(errs.KindOf(err), err, "mapping %s", env)
 	}
 	return Mapping{Env: env, Ref: ref}, nil
 }
@@ -41,7 +41,7 @@ func ParseMapping(s string) (Mapping, error) {
 func validateRef(ref string) error {
 	scheme, name, ok := strings.Cut(ref, ":")
 	if !ok || scheme != "secret" {
-		return errs.New(errs.Input, "unsupported reference %q", ref).WithHint("use secret:NAME")
+		return errs.New(errs.Input, "unsupported reference %q", ref).WithHint("write ENV=secret:NAME, e.g. OPENAI_API_KEY=secret:api-key")
 	}
 	return ValidateName("secret", name)
 }

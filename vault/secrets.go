@@ -156,6 +156,8 @@ type SetResult struct {
 	// ValueChanged is false when the value was identical and the ciphertext was kept.
 	ValueChanged bool
 	*WriteResult
+
+	newAgentWarning string
 }
 
 // SetSecret creates or updates agent/name with value, encrypted to the agent's readers.
@@ -176,6 +178,9 @@ func (s *Store) SetSecret(ctx context.Context, agent, name string, value []byte,
 		}
 		pol, err := s.Policy()
 		if err != nil {
+			return err
+		}
+		if err := s.requireWrite(rec, pol, agent, name); err != nil {
 			return err
 		}
 		readers, err := s.Readers(rec, pol, agent, name)
@@ -238,6 +243,7 @@ func (s *Store) SetSecret(ctx context.Context, agent, name string, value []byte,
 		if err := s.ensureAgentConfig(t, agent); err != nil {
 			return err
 		}
+		res.newAgentWarning = s.newAgentWarning(agent)
 		data, err := marshalSecretFile(f)
 		if err != nil {
 			return err
@@ -250,7 +256,21 @@ func (s *Store) SetSecret(ctx context.Context, agent, name string, value []byte,
 		return nil, err
 	}
 	res.WriteResult = wr
+	if res.newAgentWarning != "" {
+		wr.Warnings = append(wr.Warnings, res.newAgentWarning)
+	}
 	return res, nil
+}
+
+// newAgentWarning flags a write that creates an agent when others exist: usually a typo.
+func (s *Store) newAgentWarning(agent string) string {
+	if s.requireAgent(agent) == nil {
+		return ""
+	}
+	if others := s.agentNames(); len(others) > 0 {
+		return fmt.Sprintf("created a new agent %q (existing agents: %s); `swiftclaw secrets rm` removes it if that was a typo", agent, strings.Join(others, ", "))
+	}
+	return ""
 }
 
 func parseRecipientList(keys []string) ([]age.Recipient, error) {
@@ -336,6 +356,9 @@ func (s *Store) RemoveSecret(ctx context.Context, agent, name string) (*WriteRes
 	}
 	p, _ := s.secretPath(agent, name)
 	wr, err := s.write(ctx, fmt.Sprintf("swiftclaw: rm %s/%s", agent, name), func(t *txn) error {
+		if err := s.requireWriteAccess(agent, name); err != nil {
+			return err
+		}
 		t.remove(p)
 		return nil
 	})

@@ -13,6 +13,7 @@ import (
 	"github.com/alecthomas/kong"
 	"golang.org/x/term"
 
+	"github.com/swiftclaw/swiftclaw/internal/errs"
 	"github.com/swiftclaw/swiftclaw/vault"
 )
 
@@ -29,6 +30,8 @@ type CLI struct {
 	Secrets    SecretsCmd       `cmd:"" help:"Store, read, list and remove an agent's secrets."`
 	Env        EnvCmd           `cmd:"" help:"Manage an agent's environment variables (each value encrypted)."`
 	Run        RunCmd           `cmd:"" help:"Run a command with the agent's variables and secrets in its environment."`
+	Deploy     DeployCmd        `cmd:"" help:"Decrypt an agent's variables and secrets into a deploy target (exec, dotenv, github-actions, kubernetes, docker-env, json)."`
+	Import     ImportCmd        `cmd:"" help:"Import secrets from other tools (sops)."`
 	Audit      AuditCmd         `cmd:"" help:"Show who read and changed secrets; verify the access log."`
 	Alerts     AlertsCmd        `cmd:"" help:"Alert on secret access, expiring secrets, overdue rotation and scan findings."`
 	Completion CompletionCmd    `cmd:"" help:"Print a shell completion script (bash, zsh, fish)."`
@@ -37,7 +40,7 @@ type CLI struct {
 
 // Globals are flags every command accepts.
 type Globals struct {
-	Chdir    string `short:"C" name:"chdir" placeholder:"DIR" help:"Run as if swiftclaw was started in DIR."`
+	Chdir    string `short:"C" name:"chdir" placeholder:"DIR" help:"Run as if swiftclaw was started in DIR (relative paths too, like git -C)."`
 	Identity string `placeholder:"FILE" help:"Identity (private key) file to decrypt with; overrides the lookup order."`
 	NoCommit bool   `name:"no-commit" help:"Do not commit changes to git."`
 
@@ -133,6 +136,13 @@ func Main(args []string, env *Env) (code int) {
 	kctx, err := parser.Parse(args)
 	if err != nil {
 		return reportUsage(env, err)
+	}
+	// -C works like git's: everything after, relative paths included, is as if started there.
+	if cli.Chdir != "" {
+		if err := os.Chdir(cli.Chdir); err != nil {
+			return report(env, errs.Wrap(errs.Input, err, "cannot change to -C %s", cli.Chdir).WithHint("check the directory exists"))
+		}
+		cli.Chdir = ""
 	}
 	err = kctx.Run(&cli.Globals)
 	cli.Globals.closeAudit(env)
