@@ -18,8 +18,8 @@ var urlFlags = map[string]bool{"--webhook": true, "--notify": true, "--url": tru
 // RedactArgs returns a copy of a swiftclaw argv that is safe to record:
 //   - the argument of --value and --new-value (both "--value X" and "--value=X") becomes
 //     [REDACTED];
-//   - a positional KEY=VALUE (as in `env set my-agent OPENAI_API_KEY=sk-...`) keeps only
-//     KEY=[REDACTED];
+//   - a KEY=VALUE, positional (as in `env set my-agent OPENAI_API_KEY=sk-...`) or a flag's
+//     argument, keeps only KEY=[REDACTED];
 //   - URLs given to --webhook, --notify and --url keep only scheme and host;
 //   - after "--" (the child command of `run`), only the program name is kept.
 //
@@ -53,18 +53,20 @@ func RedactArgs(argv []string) []string {
 }
 
 func redactFlagValue(flag, val string) string {
-	switch {
-	case valueFlags[flag]:
+	if valueFlags[flag] {
 		return Redacted
-	case urlFlags[flag]:
-		if i := strings.Index(val, "://"); i >= 0 {
-			// Keep a "webhook:" style prefix in front of the scheme.
-			prefix, u := "", val
-			if j := strings.LastIndex(val[:i], ":"); j >= 0 {
-				prefix, u = val[:j+1], val[j+1:]
-			}
-			return prefix + webhook.Redact(u)
+	}
+	if i := strings.Index(val, "://"); urlFlags[flag] && i >= 0 {
+		// Keep a "webhook:" style prefix in front of the scheme.
+		prefix, u := "", val
+		if j := strings.LastIndex(val[:i], ":"); j >= 0 {
+			prefix, u = val[:j+1], val[j+1:]
 		}
+		return prefix + webhook.Redact(u)
+	}
+	if key, _, ok := strings.Cut(val, "="); ok {
+		// --flag=KEY=VALUE, like a positional KEY=VALUE.
+		return key + "=" + Redacted
 	}
 	return val
 }

@@ -28,6 +28,8 @@ func TestRedactArgs(t *testing.T) {
 		{"swiftclaw run my-agent -- curl -H Authorization:sk-abc https://api.example.com",
 			"swiftclaw run my-agent -- curl [REDACTED] [REDACTED] [REDACTED]"},
 		{"swiftclaw secrets get my-agent api-key", "swiftclaw secrets get my-agent api-key"},
+		{"swiftclaw deploy my-agent --set=TOKEN=sk-abc --set OTHER=sk-abc",
+			"swiftclaw deploy my-agent --set=TOKEN=[REDACTED] --set OTHER=[REDACTED]"},
 		// A trailing flag with no argument stays as it is.
 		{"swiftclaw secrets set my-agent api-key --value", "swiftclaw secrets set my-agent api-key --value"},
 	}
