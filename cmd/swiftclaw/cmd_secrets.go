@@ -1,0 +1,188 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+
+	"github.com/swiftclaw/swiftclaw/internal/errs"
+	"github.com/swiftclaw/swiftclaw/vault"
+)
+
+// SecretsCmd groups the secret store commands.
+type SecretsCmd struct {
+	Set   SecretsSetCmd   `cmd:"" help:"Create or update a secret (value from --value-stdin, --file, a prompt, or --value)."`
+	Get   SecretsGetCmd   `cmd:"" help:"Decrypt a secret and write its value to stdout."`
+	List  SecretsListCmd  `cmd:"" help:"List an agent's secrets (never decrypts)."`
+	Rm    SecretsRmCmd    `cmd:"" help:"Remove a secret (git history keeps old versions)."`
+	Apply SecretsApplyCmd `cmd:"" help:"Apply a secret template: descriptions, rotation policies, generated values; report what is missing."`
+	Check SecretsCheckCmd `cmd:"" help:"Check an agent against a secret template, writing nothing (exit 1 when required secrets are missing, expired or malformed)."`
+}
+
+// SecretsSetCmd is `secrets set AGENT NAME`.
+type SecretsSetCmd struct {
+	Agent       string  `arg:"" help:"Agent name."`
+	Name        string  `arg:"" help:"Secret name."`
+	Value       *string `help:"The value. Visible to other users in the process list and kept in shell history: prefer --value-stdin, --file or the prompt." xor:"source"`
+	ValueStdin  bool    `name:"value-stdin" help:"Read the value from stdin; one trailing newline is dropped (use --file /dev/stdin for exact bytes)." xor:"source"`
+	File        string  `placeholder:"PATH" help:"Read the value from a file, byte for byte (certificates, keys)." xor:"source"`
+	Description *string `help:"What the secret is."`
+	TTL         string  `name:"ttl" placeholder:"DURATION" help:"Expire after this long: 30m, 24h, 7d, 90d."`
+	NoExpiry    bool    `name:"no-expiry" help:"Remove any expiry."`
+	JSON        bool    `help:"Print the result as JSON."`
+}
+
+// Run stores the secret.
+func (c *SecretsSetCmd) Run(g *Globals, env *Env) error {
+	var opts vault.SetOptions
+	if c.TTL != "" {
+		d, err := vault.ParseDuration(c.TTL)
+		if err != nil {
+			return err
+		}
+		opts.TTL = d
+	}
+	opts.Description, opts.NoExpiry = c.Description, c.NoExpiry
+	s, err := g.open(env)
+	if err != nil {
+		return err
+	}
+	// Validate names before reading a value the user might have to type.
+	if err := vault.ValidateName("agent", c.Agent); err != nil {
+		return err
+	}
+	if err := vault.ValidateName("secret", c.Name); err != nil {
+		return err
+	}
+	value, err := c.value(env)
+	if err != nil {
+		return err
+	}
+	res, err := s.SetSecret(env.Ctx, c.Agent, c.Name, value, opts)
+	if err != nil {
+		return err
+	}
+	if c.JSON {
+		return writeJSON(env.Stdout, map[string]any{"secret": res.Meta, "created": res.Created, "value_changed": res.ValueChanged, "commit": res.Commit})
+	}
+	verb := "updated"
+	switch {
+	case res.Created:
+		verb = "created"
+	case len(res.Changed) == 0:
+		verb = "unchanged"
+	}
+	fmt.Fprintf(env.Stdout, "%s %s/%s\n", verb, c.Agent, c.Name)
+	printCommitted(env, res.WriteResult)
+	return nil
+}
+
+func (c *SecretsSetCmd) value(env *Env) ([]byte, error) {
+	switch {
+	case c.Value != nil:
+		warn(env, "--value puts the secret in the process list and shell history; prefer --value-stdin, --file or the prompt")
+		return []byte(*c.Value), nil
+	case c.ValueStdin:
+		v, err := readAllCapped(env.Stdin, "stdin")
+		return trimOneNewline(v), err
+	case c.File != "":
+		return readValueFile(c.File)
+	case env.StdinTTY:
+		return promptSecret(env, fmt.Sprintf("Value for %s/%s: ", c.Agent, c.Name))
+	}
+	return nil, errs.New(errs.Input, "no value given for %s/%s", c.Agent, c.Name).
+		WithHint("pass --value-stdin (e.g. `printf %%s \"$TOKEN\" | swiftclaw secrets set %s %s --value-stdin`), --file PATH, or run it on a terminal to be prompted", c.Agent, c.Name)
+}
+
+// SecretsGetCmd is `secrets get AGENT NAME`.
+type SecretsGetCmd struct {
+	Agent        string `arg:"" help:"Agent name."`
+	Name         string `arg:"" help:"Secret name."`
+	AllowExpired bool   `name:"allow-expired" help:"Return the value even if the secret has expired."`
+	JSON         bool   `help:"Print the value and metadata as JSON."`
+}
+
+// Run prints the value.
+func (c *SecretsGetCmd) Run(g *Globals, env *Env) error {
+	s, err := g.open(env)
+	if err != nil {
+		return err
+	}
+	value, meta, err := s.GetSecret(env.Ctx, c.Agent, c.Name, vault.GetOptions{AllowExpired: c.AllowExpired})
+	if err != nil {
+		return err
+	}
+	if c.JSON {
+		v, enc := jsonValue(value)
+		return writeJSON(env.Stdout, map[string]any{"agent": meta.Agent, "name": meta.Name, "value": v, "encoding": enc, "metadata": meta})
+	}
+	if _, err := env.Stdout.Write(value); err != nil {
+		return err
+	}
+	// Exactly the value when piped; a newline on a terminal so the prompt stays readable.
+	if env.StdoutTTY && !bytes.HasSuffix(value, []byte("\n")) {
+		fmt.Fprintln(env.Stdout)
+	}
+	return nil
+}
+
+// SecretsListCmd is `secrets list AGENT`.
+type SecretsListCmd struct {
+	Agent string `arg:"" help:"Agent name."`
+	UTC   bool   `name:"utc" help:"Show times in UTC instead of local time."`
+	JSON  bool   `help:"Print JSON."`
+}
+
+// Run lists secrets.
+func (c *SecretsListCmd) Run(g *Globals, env *Env) error {
+	s, err := g.open(env)
+	if err != nil {
+		return err
+	}
+	list, err := s.ListSecrets(c.Agent)
+	if err != nil {
+		return err
+	}
+	if c.JSON {
+		if list == nil {
+			list = []vault.SecretMeta{}
+		}
+		return writeJSON(env.Stdout, list)
+	}
+	rows := make([][]string, 0, len(list))
+	for _, m := range list {
+		rows = append(rows, []string{m.Name, fmtTime(m.Created, c.UTC), expiresCell(m, c.UTC)})
+	}
+	return table(env.Stdout, []string{"NAME", "CREATED", "EXPIRES"}, rows)
+}
+
+func expiresCell(m vault.SecretMeta, utc bool) string {
+	if m.Expires == nil {
+		return "Never"
+	}
+	cell := fmtTime(*m.Expires, utc)
+	if m.Expired {
+		cell += " (expired)"
+	}
+	return cell
+}
+
+// SecretsRmCmd is `secrets rm AGENT NAME`.
+type SecretsRmCmd struct {
+	Agent string `arg:"" help:"Agent name."`
+	Name  string `arg:"" help:"Secret name."`
+}
+
+// Run removes the secret.
+func (c *SecretsRmCmd) Run(g *Globals, env *Env) error {
+	s, err := g.open(env)
+	if err != nil {
+		return err
+	}
+	wr, err := s.RemoveSecret(env.Ctx, c.Agent, c.Name)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "removed %s/%s (older versions remain in git history)\n", c.Agent, c.Name)
+	printCommitted(env, wr)
+	return nil
+}

@@ -1,0 +1,5 @@
+package main
+
+import "context"
+
+func contextBackground() context.Context { return context.Background() }

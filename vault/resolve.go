@@ -1,0 +1,147 @@
+package vault
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/swiftclaw/swiftclaw/internal/errs"
+)
+
+// EnvVar is one variable to hand to a process.
+type EnvVar struct {
+	Name  string
+	Value []byte
+	// Source says where the value came from: "env:KEY" or "secret:NAME".
+	Source string
+}
+
+// Mapping maps an environment variable to a reference such as "secret:api-key".
+type Mapping struct {
+	Env string
+	Ref string
+}
+
+// ParseMapping parses a --secret flag value "ENV=secret:NAME".
+func ParseMapping(s string) (Mapping, error) {
+	env, ref, ok := strings.Cut(s, "=")
+	if !ok || ref == "" {
+		return Mapping{}, errs.New(errs.Input, "invalid mapping %q", s).WithHint("write it as ENV=secret:NAME, e.g. OPENAI_API_KEY=secret:api-key")
+	}
+	if err := ValidateEnvKey(env); err != nil {
+		return Mapping{}, err
+	}
+	if err := validateRef(ref); err != nil {
+		return Mapping{}, errs.Wrap(errs.KindOf(err), err, "mapping %s", env)
+	}
+	return Mapping{Env: env, Ref: ref}, nil
+}
+
+func validateRef(ref string) error {
+	scheme, name, ok := strings.Cut(ref, ":")
+	if !ok || scheme != "secret" {
+		return errs.New(errs.Input, "unsupported reference %q", ref).WithHint("write ENV=secret:NAME, e.g. OPENAI_API_KEY=secret:api-key")
+	}
+	return ValidateName("secret", name)
+}
+
+// ResolveOptions are the optional parts of ResolveEnv.
+type ResolveOptions struct {
+	// Deploy includes agent.yaml's deploy.secrets mappings as well as run.secrets.
+	Deploy bool
+	// AllowExpired passes expired secrets instead of failing.
+	AllowExpired bool
+}
+
+// ResolveEnv computes the variables `run` and `deploy` hand to a process: the agent's env
+// vars, then agent.yaml mappings, then the given mappings (later ones win). It reports
+// every problem at once rather than stopping at the first.
+func (s *Store) ResolveEnv(ctx context.Context, agent string, mappings []Mapping, opts ResolveOptions) ([]EnvVar, error) {
+	if err := s.requireAgent(agent); err != nil {
+		return nil, err
+	}
+	cfg, err := s.AgentConfig(agent)
+	if err != nil {
+		return nil, err
+	}
+	var all []Mapping
+	addMap := func(m map[string]string) error {
+		keys := make([]string, 0, len(m))
+		for k := range m {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			mp, err := ParseMapping(k + "=" + m[k])
+			if err != nil {
+				return errs.Wrap(errs.Input, err, "in agents/%s/agent.yaml", agent)
+			}
+			all = append(all, mp)
+		}
+		return nil
+	}
+	if err := addMap(cfg.Run.Secrets); err != nil {
+		return nil, err
+	}
+	if opts.Deploy {
+		if err := addMap(cfg.Deploy.Secrets); err != nil {
+			return nil, err
+		}
+	}
+	all = append(all, mappings...)
+
+	action := "run"
+	if opts.Deploy {
+		action = "deploy"
+	}
+	vars := map[string]EnvVar{}
+	var problems []error
+	if keys, err := s.EnvKeys(agent); err != nil {
+		problems = append(problems, err)
+	} else if len(keys) > 0 {
+		env, err := s.revealEnv(ctx, agent, action)
+		if err != nil {
+			problems = append(problems, err)
+		}
+		for _, v := range env {
+			vars[v.Name] = v
+		}
+	}
+	for _, m := range all {
+		_, name, _ := strings.Cut(m.Ref, ":")
+		value, _, err := s.GetSecret(ctx, agent, name, GetOptions{AllowExpired: opts.AllowExpired, Action: action})
+		if err == nil {
+			err = checkEnvValue(m.Env, value)
+		}
+		if err != nil {
+			problems = append(problems, fmt.Errorf("%s=%s: %w", m.Env, m.Ref, err))
+			continue
+		}
+		vars[m.Env] = EnvVar{Name: m.Env, Value: value, Source: m.Ref}
+	}
+	if len(problems) > 0 {
+		return nil, joinProblems(agent, problems)
+	}
+	out := make([]EnvVar, 0, len(vars))
+	for _, v := range vars {
+		out = append(out, v)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out, nil
+}
+
+// joinProblems turns several failures into one error whose kind is the first one's,
+// listing each on its own line.
+func joinProblems(agent string, problems []error) error {
+	if len(problems) == 1 {
+		return problems[0]
+	}
+	lines := make([]string, len(problems))
+	for i, p := range problems {
+		lines[i] = "  - " + p.Error()
+	}
+	e := errs.New(errs.KindOf(problems[0]), "%d problems resolving the environment of %s:\n%s", len(problems), agent, strings.Join(lines, "\n"))
+	e.Hint = errs.HintOf(problems[0])
+	return e
+}
