@@ -8,23 +8,23 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 
 	"gopkg.in/yaml.v3"
 
 	"github.com/swiftclaw/swiftclaw/internal/errs"
-	"github.com/swiftclaw/swiftclaw/internal/fsutil"
 )
 
 // Config is the `scan:` section of .swiftclaw/config.yaml:
 //
 //	scan:
-//	    agents:
-//	        my-agent:
-//	            enabled: true
-//	            paths: [agents/my-agent, shared]   # optional; default: the whole repository
+//	  agents:
+//	    my-agent:
+//	      enabled: true
+//	      paths: [agents/my-agent, shared]   # optional; default: the whole repository
 //
 // It records which agents `swiftclaw security scan AGENT --enable` turned scanning on for.
-// Other keys of config.yaml belong to other packages; [SetAgentScan] rewrites only this
+// Other keys of config.yaml belong to other packages; [UpdateConfig] rewrites only this
 // section and keeps every other key and comment.
 type Config struct {
 	Agents map[string]AgentConfig `yaml:"agents"`
@@ -44,15 +44,20 @@ func ConfigPath(root string) string { return filepath.Join(root, ".swiftclaw", "
 // LoadConfig reads the scan section of the repository's config.yaml; a missing file or
 // section is an empty Config.
 func LoadConfig(root string) (Config, error) {
-	var doc struct {
-		Scan Config `yaml:"scan"`
-	}
 	data, err := os.ReadFile(ConfigPath(root))
 	if errors.Is(err, fs.ErrNotExist) {
 		return Config{}, nil
 	}
 	if err != nil {
 		return Config{}, errs.Wrap(errs.Internal, err, "read config")
+	}
+	return ParseConfig(data)
+}
+
+// ParseConfig reads the scan section of config.yaml's contents.
+func ParseConfig(data []byte) (Config, error) {
+	var doc struct {
+		Scan Config `yaml:"scan"`
 	}
 	if err := yaml.Unmarshal(data, &doc); err != nil {
 		return Config{}, errs.Wrap(errs.Input, err, "parse .swiftclaw/config.yaml").WithHint("fix the YAML syntax in .swiftclaw/config.yaml")
@@ -92,44 +97,31 @@ func (c Config) Enabled(agent string) bool { return c.Agents[agent].Enabled }
 
 var agentNameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
 
-// SetAgentScan records in config.yaml whether agent is scanned, creating the file, the
-// scan section and the agent's entry as needed. It edits the YAML node tree so comments,
-// key order and the other sections survive; paths, when non-nil, replace the agent's paths.
-func SetAgentScan(root, agent string, enabled bool, paths []string) error {
+// UpdateConfig returns config.yaml's contents (data, possibly empty) with agent's scan
+// setting recorded, creating the scan section and the agent's entry as needed. It edits
+// the YAML node tree, so comments, key order and the other sections survive; paths, when
+// non-nil, replace the agent's paths. The caller writes the result (the vault does, under
+// its lock).
+func UpdateConfig(data []byte, agent string, enabled bool, paths []string) ([]byte, error) {
 	if !agentNameRE.MatchString(agent) {
-		return errs.New(errs.Input, "invalid agent name %q", agent).WithHint("agent names use letters, digits, '.', '_' and '-'")
-	}
-	p := ConfigPath(root)
-	data, err := os.ReadFile(p)
-	mode := os.FileMode(0o644)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		data = nil
-	case err != nil:
-		return errs.Wrap(errs.Internal, err, "read config")
-	default:
-		if fi, err := os.Stat(p); err == nil {
-			mode = fi.Mode().Perm()
-		}
+		return nil, errs.New(errs.Input, "invalid agent name %q", agent).WithHint("agent names use letters, digits, '.', '_' and '-'")
 	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return errs.Wrap(errs.Input, err, "parse .swiftclaw/config.yaml").WithHint("fix the YAML syntax in .swiftclaw/config.yaml")
+		return nil, errs.Wrap(errs.Input, err, "parse .swiftclaw/config.yaml").WithHint("fix the YAML syntax in .swiftclaw/config.yaml")
 	}
 	if doc.Kind == 0 {
 		doc = yaml.Node{Kind: yaml.DocumentNode, Content: []*yaml.Node{{Kind: yaml.MappingNode}}}
 	}
 	top := doc.Content[0]
 	if top.Kind != yaml.MappingNode {
-		return errs.New(errs.Input, ".swiftclaw/config.yaml is not a mapping")
+		return nil, errs.New(errs.Input, ".swiftclaw/config.yaml is not a mapping").WithHint("fix .swiftclaw/config.yaml")
 	}
-	a := childMap(top, "scan")
-	a = childMap(a, "agents")
-	a = childMap(a, agent)
+	a := childMap(childMap(childMap(top, "scan"), "agents"), agent)
 	if a == nil {
-		return errs.New(errs.Input, "the scan section of .swiftclaw/config.yaml is not a mapping").WithHint("fix .swiftclaw/config.yaml")
+		return nil, errs.New(errs.Input, "the scan section of .swiftclaw/config.yaml is not a mapping").WithHint("fix .swiftclaw/config.yaml")
 	}
-	setScalar(a, "enabled", &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!bool", Value: map[bool]string{true: "true", false: "false"}[enabled]})
+	setScalar(a, "enabled", &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!bool", Value: strconv.FormatBool(enabled)})
 	if paths != nil {
 		seq := &yaml.Node{Kind: yaml.SequenceNode}
 		for _, s := range paths {
@@ -139,20 +131,14 @@ func SetAgentScan(root, agent string, enabled bool, paths []string) error {
 	}
 	var buf bytes.Buffer
 	enc := yaml.NewEncoder(&buf)
-	enc.SetIndent(4)
+	enc.SetIndent(2) // as the vault writes config.yaml
 	if err := enc.Encode(&doc); err != nil {
-		return errs.Wrap(errs.Internal, err, "encode config")
+		return nil, errs.Wrap(errs.Internal, err, "encode config")
 	}
 	if err := enc.Close(); err != nil {
-		return errs.Wrap(errs.Internal, err, "encode config")
+		return nil, errs.Wrap(errs.Internal, err, "encode config")
 	}
-	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-		return errs.Wrap(errs.Internal, err, "create .swiftclaw")
-	}
-	if err := fsutil.WriteFile(p, buf.Bytes(), mode); err != nil {
-		return errs.Wrap(errs.Internal, err, "write config")
-	}
-	return nil
+	return buf.Bytes(), nil
 }
 
 // childMap returns the mapping under key in m, creating it (or replacing a null) when

@@ -1,53 +1,52 @@
 package scan
 
 import (
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 )
 
-func TestSetAgentScanKeepsOtherKeysAndComments(t *testing.T) {
-	root := t.TempDir()
-	orig := `# Project settings for swiftclaw.
+func TestUpdateConfigKeepsOtherKeysAndComments(t *testing.T) {
+	orig := `# swiftclaw project settings.
+version: 1
 git:
-    autocommit: true # commit after every write
+  # Commit every change swiftclaw makes.
+  autocommit: true
 audit:
-    sink: git
+  sink: git # where reads go
 scan:
-    agents:
-        other:
-            enabled: false # off for now
+  agents:
+    other:
+      enabled: false # off for now
 `
-	writeFile(t, ConfigPath(root), orig)
-	if err := SetAgentScan(root, "my-agent", true, nil); err != nil {
-		t.Fatal(err)
-	}
-	if err := SetAgentScan(root, "other", true, []string{"services/other"}); err != nil {
-		t.Fatal(err)
-	}
-	got, err := os.ReadFile(ConfigPath(root))
+	data, err := UpdateConfig([]byte(orig), "my-agent", true, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := `# Project settings for swiftclaw.
+	if data, err = UpdateConfig(data, "other", true, []string{"services/other"}); err != nil {
+		t.Fatal(err)
+	}
+	want := `# swiftclaw project settings.
+version: 1
 git:
-    autocommit: true # commit after every write
+  # Commit every change swiftclaw makes.
+  autocommit: true
 audit:
-    sink: git
+  sink: git # where reads go
 scan:
-    agents:
-        other:
-            enabled: true # off for now
-            paths:
-                - services/other
-        my-agent:
-            enabled: true
+  agents:
+    other:
+      enabled: true # off for now
+      paths:
+        - services/other
+    my-agent:
+      enabled: true
 `
-	if diff := cmp.Diff(want, string(got)); diff != "" {
+	if diff := cmp.Diff(want, string(data)); diff != "" {
 		t.Fatalf("config.yaml (-want +got):\n%s", diff)
 	}
+	root := t.TempDir()
+	writeFile(t, ConfigPath(root), string(data))
 	cfg, err := LoadConfig(root)
 	if err != nil {
 		t.Fatal(err)
@@ -61,33 +60,35 @@ scan:
 	if diff := cmp.Diff([]string{"services/other", ".swiftclaw/agents/other"}, cfg.Paths("other")); diff != "" {
 		t.Errorf("Paths(other): %s", diff)
 	}
-	if err := SetAgentScan(root, "my-agent", false, nil); err != nil {
+	if data, err = UpdateConfig(data, "my-agent", false, nil); err != nil {
 		t.Fatal(err)
 	}
-	cfg, _ = LoadConfig(root)
+	if cfg, err = ParseConfig(data); err != nil {
+		t.Fatal(err)
+	}
 	if diff := cmp.Diff([]string{".swiftclaw/agents/other", "services/other"}, cfg.Paths("")); diff != "" {
 		t.Errorf("Paths(\"\") with my-agent disabled: %s", diff)
 	}
 }
 
-func TestSetAgentScanCreatesFileAndValidates(t *testing.T) {
-	root := t.TempDir()
-	if err := SetAgentScan(root, "../evil", true, nil); err == nil {
+func TestUpdateConfigFromNothingAndErrors(t *testing.T) {
+	if _, err := UpdateConfig(nil, "../evil", true, nil); err == nil {
 		t.Fatal("path-like agent name accepted")
 	}
-	if err := SetAgentScan(root, "a", true, nil); err != nil {
+	got, err := UpdateConfig(nil, "a", true, nil)
+	if err != nil {
 		t.Fatal(err)
 	}
-	got, _ := os.ReadFile(filepath.Join(root, ".swiftclaw", "config.yaml"))
-	if diff := cmp.Diff("scan:\n    agents:\n        a:\n            enabled: true\n", string(got)); diff != "" {
+	if diff := cmp.Diff("scan:\n  agents:\n    a:\n      enabled: true\n", string(got)); diff != "" {
 		t.Fatal(diff)
 	}
 	cfg, err := LoadConfig(t.TempDir())
 	if err != nil || len(cfg.Agents) != 0 || cfg.Paths("") != nil {
 		t.Fatalf("LoadConfig on no file = %+v, %v", cfg, err)
 	}
-	writeFile(t, ConfigPath(root), "scan: [1, 2]\n")
-	if err := SetAgentScan(root, "a", true, nil); err == nil {
-		t.Fatal("non-mapping scan section accepted")
+	for _, bad := range []string{"scan: [1, 2]\n", "- a\n", "scan: {agents: 3}\n", "a: [\n"} {
+		if _, err := UpdateConfig([]byte(bad), "a", true, nil); err == nil {
+			t.Errorf("UpdateConfig(%q) succeeded", bad)
+		}
 	}
 }

@@ -158,7 +158,7 @@ func (f *Fingerprints) Marshal() ([]byte, error) {
 	var buf bytes.Buffer
 	buf.WriteString(fingerprintHeader)
 	enc := yaml.NewEncoder(&buf)
-	enc.SetIndent(4)
+	enc.SetIndent(2)
 	if err := enc.Encode(doc); err != nil {
 		return nil, errs.Wrap(errs.Internal, err, "encode fingerprints")
 	}

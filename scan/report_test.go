@@ -2,13 +2,14 @@ package scan
 
 import (
 	"bytes"
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/swiftclaw/swiftclaw/internal/sariftest"
 )
 
 func sampleResult(mode Mode) *Result {
@@ -99,85 +100,21 @@ func TestSARIFRequiredFields(t *testing.T) {
 	if strings.Contains(buf.String(), awsKey) {
 		t.Fatal("SARIF output contains the secret")
 	}
-	var log map[string]any
-	if err := json.Unmarshal(buf.Bytes(), &log); err != nil {
-		t.Fatal(err)
+	n, err := sariftest.Check(buf.Bytes())
+	if err != nil {
+		t.Fatalf("SARIF: %v\n%s", err, buf.String())
 	}
-	obj := func(v any, path string) map[string]any {
-		t.Helper()
-		m, ok := v.(map[string]any)
-		if !ok {
-			t.Fatalf("%s: not an object: %v", path, v)
-		}
-		return m
+	if n != 2 {
+		t.Fatalf("SARIF results = %d, want 2", n)
 	}
-	arr := func(v any, path string) []any {
-		t.Helper()
-		a, ok := v.([]any)
-		if !ok {
-			t.Fatalf("%s: not an array: %v", path, v)
-		}
-		return a
+	if !strings.Contains(buf.String(), `"uri": "a.cfg"`) || !strings.Contains(buf.String(), `"startLine": 1`) {
+		t.Errorf("SARIF location is not a.cfg:1:\n%s", buf.String())
 	}
-	require := func(m map[string]any, path string, keys ...string) {
-		t.Helper()
-		for _, k := range keys {
-			if _, ok := m[k]; !ok {
-				t.Errorf("%s: required property %q missing", path, k)
-			}
-		}
-	}
-	require(log, "sarifLog", "version", "runs")
-	if log["version"] != "2.1.0" {
-		t.Errorf("version = %v", log["version"])
-	}
-	runs := arr(log["runs"], "runs")
-	if len(runs) != 1 {
-		t.Fatalf("runs = %d", len(runs))
-	}
-	run := obj(runs[0], "run")
-	require(run, "run", "tool")
-	driver := obj(obj(run["tool"], "tool")["driver"], "driver")
-	require(driver, "toolComponent", "name")
-	rules := arr(driver["rules"], "rules")
-	var ruleIDs []string
-	for _, rv := range rules {
-		rule := obj(rv, "reportingDescriptor")
-		require(rule, "reportingDescriptor", "id")
-		ruleIDs = append(ruleIDs, rule["id"].(string))
-	}
-	results := arr(run["results"], "results")
-	if len(results) != 2 {
-		t.Fatalf("results = %d", len(results))
-	}
-	for _, rv := range results {
-		res := obj(rv, "result")
-		require(res, "result", "message", "ruleId", "locations")
-		msg := obj(res["message"], "message")
-		if _, ok := msg["text"].(string); !ok {
-			t.Errorf("message needs text or id: %v", msg)
-		}
-		idx := int(res["ruleIndex"].(float64))
-		if idx < 0 || idx >= len(ruleIDs) || ruleIDs[idx] != res["ruleId"] {
-			t.Errorf("ruleIndex %d does not point at rule %v", idx, res["ruleId"])
-		}
-		if lvl := res["level"]; lvl != "error" && lvl != "warning" && lvl != "note" && lvl != "none" {
-			t.Errorf("level = %v", lvl)
-		}
-		for _, lv := range arr(res["locations"], "locations") {
-			phys := obj(obj(lv, "location")["physicalLocation"], "physicalLocation")
-			if uri := obj(phys["artifactLocation"], "artifactLocation")["uri"]; uri != "a.cfg" {
-				t.Errorf("uri = %v", uri)
-			}
-			region := obj(phys["region"], "region")
-			for _, k := range []string{"startLine", "startColumn", "endLine", "endColumn"} {
-				if v, ok := region[k].(float64); ok && v < 1 {
-					t.Errorf("region.%s = %v, must be >= 1", k, v)
-				}
-			}
-			if region["startLine"] != float64(1) {
-				t.Errorf("startLine = %v", region["startLine"])
-			}
+	// The checker itself rejects logs missing required fields.
+	for _, bad := range []string{`{"runs": []}`, `{"version": "2.1.0", "runs": [{}]}`,
+		`{"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "x", "rules": []}}, "results": [{"ruleId": "a"}]}]}`} {
+		if _, err := sariftest.Check([]byte(bad)); err == nil {
+			t.Errorf("Check(%s) passed", bad)
 		}
 	}
 }

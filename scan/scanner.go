@@ -256,6 +256,7 @@ func (r *run) detect(ctx context.Context, fr sources.Fragment) {
 	if fr.Raw == "" {
 		return
 	}
+	//lint:ignore SA1019 gitleaks v8's DetectContext takes detect.Fragment; v9 replaces it with sources.Fragment.
 	for _, f := range r.det.DetectContext(ctx, detect.Fragment(fr)) {
 		r.det.AddFinding(f)
 	}

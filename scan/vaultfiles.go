@@ -43,7 +43,7 @@ func classify(path string) vaultKind {
 }
 
 // maxVaultFile caps how much of a swiftclaw file is read for verification.
-const maxVaultFile = 16 << 20
+const maxVaultFile = 64 << 20
 
 // vaultCheck is the outcome of verifying one swiftclaw file.
 type vaultCheck struct {

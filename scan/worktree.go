@@ -14,9 +14,6 @@ import (
 	"github.com/swiftclaw/swiftclaw/internal/errs"
 )
 
-// fragmentBuffer is gitleaks' read size for files (sources.defaultBufferSize).
-const fragmentBuffer = 100_000
-
 // workTree scans tracked and untracked, not ignored files (every file outside git).
 func (r *run) workTree(ctx context.Context, paths []string) error {
 	var files []string

@@ -115,11 +115,11 @@ func (g *gen) secret(k int) []string {
 	case 4:
 		return []string{`stripe = "sk_live_` + g.rnd(24, alnum) + `"`}
 	case 5:
-		l := []string{"-----BEGIN RSA PRIVATE KEY-----"}
+		l := []string{"-----BEGIN RSA " + "PRIVATE KEY-----"}
 		for i := 0; i < 12; i++ {
 			l = append(l, g.rnd(64, alnum+"+/"))
 		}
-		return append(l, "-----END RSA PRIVATE KEY-----")
+		return append(l, "-----END RSA "+"PRIVATE KEY-----")
 	case 6:
 		return []string{`OPENAI_API_KEY = "sk-proj-` + g.rnd(74, alnum) + "T3BlbkFJ" + g.rnd(74, alnum) + `"`}
 	default:

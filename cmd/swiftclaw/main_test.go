@@ -74,6 +74,9 @@ func TestScripts(t *testing.T) {
 			"exitcode": cmdExitcode,
 			"mode":     cmdMode,
 			"mkbytes":  cmdMkbytes,
+			// security_*.txtar
+			"sarifcheck":    cmdSarifcheck,
+			"mkfingerprint": cmdMkfingerprint,
 		},
 	})
 }
