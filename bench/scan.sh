@@ -1,9 +1,10 @@
 #!/bin/bash
 # scan.sh — swiftclaw's scanner against the gitleaks CLI, side by side on the same inputs.
 #
-#   bench/scan.sh [staged] [dirscan] [history]     (default: all three)
+#   bench/scan.sh [staged] [hook] [dirscan] [history]     (default: all four)
 #
-# (a) staged: staged scan of a 20-file change in a 5,000-file repo (the pre-commit hook's work)
+# (a) staged: staged scan of a 20-file change in a 5,000-file repo (the pre-commit hook's work);
+#     hook: the same through the real CLI, `swiftclaw security scan --staged --check`
 # (b) dirscan: working-tree scan of 20,000 files / ~200 MiB (DIRSCAN_FILES=N to scale down)
 # (c) history: history scan of 2,000 commits (HISTORY_COMMITS=N to change)
 #
@@ -22,7 +23,7 @@ DIRSCAN_RUNS=${DIRSCAN_RUNS:-3}
 DIRSCAN_FILES=${DIRSCAN_FILES:-20000}
 HISTORY_COMMITS=${HISTORY_COMMITS:-2000}
 export DIRSCAN_FILES HISTORY_COMMITS
-CASES=("$@"); [ ${#CASES[@]} -eq 0 ] && CASES=(staged dirscan history)
+CASES=("$@"); [ ${#CASES[@]} -eq 0 ] && CASES=(staged hook dirscan history)
 
 mkdir -p "$CACHE/bin" "$INPUTS"
 GITLEAKS=$CACHE/bin/gitleaks
@@ -33,6 +34,8 @@ if [ ! -x "$GITLEAKS" ] || [ "$(cat "$CACHE/bin/gitleaks.version" 2>/dev/null)" 
 fi
 SCANBENCH=$CACHE/bin/scanbench
 (cd "$REPO_DIR" && go build -trimpath -o "$SCANBENCH" ./bench/cmd/scanbench)
+SWIFTCLAW=$CACHE/bin/swiftclaw
+(cd "$REPO_DIR" && CGO_ENABLED=0 go build -trimpath -o "$SWIFTCLAW" ./cmd/swiftclaw)
 
 # input NAME GENERATOR PARAMS: (re)generate $INPUTS/NAME unless it exists with these PARAMS.
 input() {
@@ -76,7 +79,11 @@ time_pair() {
 
 # findings DIR CMD...: number of findings in a JSON report on stdout.
 gl_findings() { (cd "$1" && shift && "$@" --report-format json --report-path - 2>/dev/null) | grep -c '"RuleID"' || true; }
-sc_findings() { (cd "$1" && shift && "$@" -format json 2>/dev/null) | grep -c '"rule":' || true; }
+sc_findings() {
+	local dir=$1; shift
+	if [ "$(basename "$1")" = swiftclaw ]; then set -- "$@" --json; else set -- "$@" -format json; fi
+	(cd "$dir" && "$@" 2>/dev/null) | grep -c '"rule":' || true
+}
 
 report=()
 run_case() {
@@ -101,6 +108,11 @@ for c in "${CASES[@]}"; do
 		run_case staged "$RUNS" "$INPUTS/precommit/repo" "goal: swiftclaw < 150 ms" \
 			"$GITLEAKS" git --pre-commit --staged --no-banner --exit-code 0 --log-level error . -- "$SCANBENCH" -staged
 		;;
+	hook)
+		input precommit gen-precommit.sh "files=5000"
+		run_case hook "$RUNS" "$INPUTS/precommit/repo" "goal: swiftclaw < 150 ms" \
+			"$GITLEAKS" git --pre-commit --staged --no-banner --exit-code 0 --log-level error . -- "$SWIFTCLAW" security scan --staged --check
+		;;
 	dirscan)
 		input "dirscan-$DIRSCAN_FILES" gen-dirscan.sh "files=$DIRSCAN_FILES"
 		run_case dirscan "$DIRSCAN_RUNS" "$INPUTS/dirscan-$DIRSCAN_FILES" "goal: ratio <= 1.00" \
@@ -111,7 +123,7 @@ for c in "${CASES[@]}"; do
 		run_case history "$RUNS" "$INPUTS/history-$HISTORY_COMMITS/repo" "goal: ratio <= 1.00" \
 			"$GITLEAKS" git --no-banner --exit-code 0 --log-level error . -- "$SCANBENCH" -history
 		;;
-	*) echo "unknown case $c (staged, dirscan, history)" >&2; exit 2 ;;
+	*) echo "unknown case $c (staged, hook, dirscan, history)" >&2; exit 2 ;;
 	esac
 done
 

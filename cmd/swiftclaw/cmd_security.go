@@ -59,22 +59,17 @@ func (c *SecurityScanCmd) Run(g *Globals, env *Env) error {
 	if c.Enable || c.Disable {
 		return c.setEnabled(g, env)
 	}
-	s, err := scan.New(scan.Options{})
+	var opts scan.Options
+	if store := openScanStore(g, env); store != nil && c.decrypt(store.Root) {
+		opts.Managed = managedValues(env, store)
+	}
+	s, err := scan.New(opts)
 	if err != nil {
 		return err
 	}
 	target, err := c.target(s.Root())
 	if err != nil {
 		return err
-	}
-	opts, store := scan.Options{}, openScanStore(g, env)
-	if store != nil && c.decrypt(s.Root()) {
-		opts.Managed = managedValues(env, store)
-	}
-	if len(opts.Managed) > 0 {
-		if s, err = scan.New(opts); err != nil {
-			return err
-		}
 	}
 	res, err := s.Scan(env.Ctx, target)
 	if err != nil {
