@@ -208,8 +208,14 @@ func FingerprintPath(root, agent string) string {
 }
 
 // LoadFingerprints reads every agent's fingerprint file in the repository at root. Agents
-// without one are skipped.
+// without one are skipped; a malformed file is an error.
 func LoadFingerprints(root string) ([]*Fingerprints, error) {
+	return loadFingerprints(root, true)
+}
+
+// loadFingerprints is LoadFingerprints; unless strict, malformed files are skipped (a scan
+// still reports them, as findings in the file itself).
+func loadFingerprints(root string, strict bool) ([]*Fingerprints, error) {
 	dirs, err := os.ReadDir(filepath.Join(root, ".swiftclaw", "agents"))
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
@@ -232,6 +238,9 @@ func LoadFingerprints(root string) ([]*Fingerprints, error) {
 		}
 		f, err := ParseFingerprints(data)
 		if err != nil {
+			if !strict {
+				continue
+			}
 			return nil, errs.Wrap(errs.Input, err, "%s", p)
 		}
 		out = append(out, f)

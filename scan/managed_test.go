@@ -191,3 +191,17 @@ func BenchmarkFingerprintMatch(b *testing.B) {
 		}
 	}
 }
+
+func TestMalformedFingerprintFileDoesNotStopTheScan(t *testing.T) {
+	r := newRepo(t)
+	r.write(".swiftclaw/agents/a/fingerprints.yaml", "version: 1\n<<<<<<< HEAD\nsalt: x\n=======\n>>>>>>> b\n")
+	r.write("k.cfg", "key="+awsKey+"\n")
+	if _, err := LoadFingerprints(r.dir); err == nil {
+		t.Fatal("LoadFingerprints accepted a malformed file")
+	}
+	got := briefs(r.scan(Target{Mode: ModeWorkTree}))
+	want := []brief{{".swiftclaw/agents/a/fingerprints.yaml", MalformedRuleID, 2, ""}, {"k.cfg", "aws-access-token", 1, ""}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Fatalf("findings (-want +got):\n%s", diff)
+	}
+}

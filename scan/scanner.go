@@ -37,7 +37,8 @@ type Options struct {
 	// Managed are plaintexts of managed secrets to find verbatim (see [Managed]).
 	Managed []Managed
 	// Fingerprints find managed secrets without their plaintexts (see [Fingerprints]), in
-	// addition to the repository's own fingerprint files, which New always loads.
+	// addition to the repository's own fingerprint files, which New always loads (skipping
+	// malformed ones: the scan reports those as findings).
 	Fingerprints []*Fingerprints
 	// MaxFileSize skips working-tree files larger than this many bytes; 0 means no limit,
 	// as in gitleaks. Skipped files are listed in [Result.Skipped].
@@ -90,7 +91,7 @@ func New(opts Options) (*Scanner, error) {
 	}
 	fps := opts.Fingerprints
 	if s.git {
-		repoFPs, err := LoadFingerprints(s.root)
+		repoFPs, err := loadFingerprints(s.root, false)
 		if err != nil {
 			return nil, err
 		}
