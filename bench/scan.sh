@@ -77,12 +77,25 @@ time_pair() {
 	echo "$(printf '%s\n' "${ta[@]}" | median) $(printf '%s\n' "${tb[@]}" | median)"
 }
 
-# findings DIR CMD...: number of findings in a JSON report on stdout.
-gl_findings() { (cd "$1" && shift && "$@" --report-format json --report-path - 2>/dev/null) | grep -c '"RuleID"' || true; }
+# cpu_run CPUFILE DIR CMD...: run CMD in DIR, its user+sys CPU seconds into CPUFILE.
+cpu_run() {
+	local cpu=$1 dir=$2; shift 2
+	if [ -x /usr/bin/time ]; then
+		(cd "$dir" && /usr/bin/time -f '%U %S' -o "$cpu" "$@" 2>/dev/null) || true
+	else
+		echo "0 0" > "$cpu"
+		(cd "$dir" && "$@" 2>/dev/null) || true
+	fi
+}
+cpu_of() { tail -n 1 "$1" | awk '{printf "%.2f", $1 + $2}'; } # time -o may add a status line first
+
+# findings CPUFILE DIR CMD...: number of findings in a JSON report on stdout (that run's
+# CPU time goes to CPUFILE).
+gl_findings() { local c=$1; shift; cpu_run "$c" "$1" "${@:2}" --report-format json --report-path - | grep -c '"RuleID"' || true; }
 sc_findings() {
-	local dir=$1; shift
+	local c=$1 dir=$2; shift 2
 	if [ "$(basename "$1")" = swiftclaw ]; then set -- "$@" --json; else set -- "$@" -format json; fi
-	(cd "$dir" && "$@" 2>/dev/null) | grep -c '"rule":' || true
+	cpu_run "$c" "$dir" "$@" | grep -c '"rule":' || true
 }
 
 report=()
@@ -94,11 +107,14 @@ run_case() {
 	done
 	echo "timing $name ($runs runs)..." >&2
 	read -r tg ts < <(time_pair "$runs" "$dir" "${gl[@]}" -- "${sc[@]}")
-	local fg fs
-	fg=$(gl_findings "$dir" "${gl[@]}")
-	fs=$(sc_findings "$dir" "${sc[@]}")
-	report+=("$(printf '%-9s %10s %10s %7s %9s   %s' "$name" "$tg" "$ts" \
-		"$(awk -v a="$ts" -v b="$tg" 'BEGIN {printf "%.2f", a/b}')" "$fg/$fs" "$goal")")
+	local fg fs cg cs
+	cg=$(mktemp); cs=$(mktemp)
+	fg=$(gl_findings "$cg" "$dir" "${gl[@]}")
+	fs=$(sc_findings "$cs" "$dir" "${sc[@]}")
+	report+=("$(printf '%-9s %10s %10s %7s %9s %9s %6s %9s   %s' "$name" "$tg" "$ts" \
+		"$(awk -v a="$ts" -v b="$tg" 'BEGIN {printf "%.2f", a/b}')" "$(cpu_of "$cg")" "$(cpu_of "$cs")" \
+		"$(awk -v a="$(cpu_of "$cs")" -v b="$(cpu_of "$cg")" 'BEGIN {printf "%.2f", (b > 0) ? a / b : 0}')" "$fg/$fs" "$goal")")
+	rm -f "$cg" "$cs"
 }
 
 for c in "${CASES[@]}"; do
@@ -129,6 +145,6 @@ done
 
 echo
 echo "swiftclaw scan vs gitleaks $GITLEAKS_VERSION; $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); timer: $([ "${TIMER:-}" != loop ] && command -v hyperfine >/dev/null && echo hyperfine || echo interleaved loop)"
-echo "dirscan files=$DIRSCAN_FILES, history commits=$HISTORY_COMMITS; median wall ms"
-printf '%-9s %10s %10s %7s %9s\n' case gitleaks swiftclaw ratio findings
+echo "dirscan files=$DIRSCAN_FILES, history commits=$HISTORY_COMMITS; median wall ms; CPU s (user+sys) of one run"
+printf '%-9s %10s %10s %7s %9s %9s %6s %9s\n' case gitleaks swiftclaw ratio cpu-gl cpu-sc ratio findings
 printf '%s\n' "${report[@]}"

@@ -4,8 +4,10 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -22,51 +24,111 @@ import (
 func (r *run) staged(ctx context.Context, paths []string) error {
 	args := append([]string{"diff", "--cached", "--no-renames"}, diffArgs...)
 	args = append(args, pathspecs(paths)...)
-	return r.diff(ctx, args, func(string) string { return ":" })
+	return r.diff(ctx, args, nil, func(string) string { return ":" })
 }
+
+// minCommitsPerLog is the fewest commits worth a git log process of their own (a
+// variable so tests can split short histories).
+var minCommitsPerLog = 100
 
 // history scans the added lines of every commit reachable from all refs (gitleaks'
 // default), or in rng. Merge commits are scanned through their remerge diff: what the
 // merge itself introduced beyond a clean automatic merge (conflict resolutions, evil
 // merges), without re-reporting what its parents added. That needs git 2.36 or newer.
+//
+// Producing the patches is a good part of the work, so a long history is split into one
+// contiguous run of commits per core, each shown by its own `git log --no-walk --stdin`.
 func (r *run) history(ctx context.Context, rng string, paths []string) error {
 	if strings.HasPrefix(rng, "-") {
 		return errs.New(errs.Input, "revision range %q must not start with '-'", rng)
 	}
-	args := append([]string{"log", "-p", "--pretty=medium", "--date=default", "--no-abbrev-commit",
-		"--no-decorate", "--no-show-signature", "--diff-merges=remerge", "--diff-filter=tuxdb"}, diffArgs...)
-	if rng == "" {
-		args = append(args, "--full-history", "--all")
-	} else {
-		args = append(args, "--end-of-options", rng)
+	revArgs := []string{"rev-list", "--full-history", "--all"}
+	if rng != "" {
+		revArgs = []string{"rev-list", "--end-of-options", rng}
 	}
+	out, err := gitOutput(ctx, r.s.root, append(revArgs, pathspecs(paths)...)...)
+	if err != nil {
+		return err
+	}
+	revs := strings.Fields(string(out))
+	if len(revs) == 0 {
+		r.commits = map[string]bool{}
+		return nil
+	}
+	n := max(1, min(r.s.workers, len(revs)/minCommitsPerLog))
+	inputs := make([]string, n)
+	for i := range n {
+		inputs[i] = strings.Join(revs[i*len(revs)/n:(i+1)*len(revs)/n], "\n") + "\n"
+	}
+	args := append([]string{"log", "-p", "--no-walk=unsorted", "--stdin", "--pretty=medium", "--date=default",
+		"--no-abbrev-commit", "--no-decorate", "--no-show-signature", "--diff-merges=remerge", "--diff-filter=tuxdb"}, diffArgs...)
 	args = append(args, pathspecs(paths)...)
-	return r.diff(ctx, args, func(sha string) string { return sha + ":" })
+	return r.diff(ctx, args, inputs, func(sha string) string { return sha + ":" })
 }
 
-// diff parses git's patch output and scans each changed file's added lines in parallel.
-// blobPrefix names the side of the diff to read whole swiftclaw files from.
-func (r *run) diff(ctx context.Context, args []string, blobPrefix func(sha string) string) error {
+// diff runs git with args once per input (the revisions git reads on stdin; nil means one
+// run without stdin), parses the patches and scans each changed file's added lines in
+// parallel. blobPrefix names the side of the diff to read whole swiftclaw files from.
+func (r *run) diff(ctx context.Context, args []string, inputs []string, blobPrefix func(sha string) string) error {
 	parent := ctx
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	out, wait, err := gitStream(ctx, r.s.root, args...)
+	blobs := &catFile{ctx: ctx, dir: r.s.root}
+	defer blobs.close()
+	r.commits = map[string]bool{}
+	in := make(chan *gitdiff.File)
+	scanners := workers(r.s.workers, in, func(f *gitdiff.File) { r.scanDiffFile(ctx, f, blobs, blobPrefix) })
+	if inputs == nil {
+		inputs = []string{""}
+	}
+	errc := make(chan error, len(inputs))
+	var producers sync.WaitGroup
+	for _, input := range inputs {
+		producers.Add(1)
+		go func() {
+			defer producers.Done()
+			err := r.parsePatches(ctx, args, input, in)
+			if err != nil {
+				cancel() // stop the other git processes: the scan has failed
+			}
+			errc <- err
+		}()
+	}
+	producers.Wait()
+	close(in)
+	scanners.Wait()
+	close(errc)
+	if parent.Err() != nil {
+		return parent.Err()
+	}
+	var first error
+	for err := range errc {
+		if err != nil && (first == nil || errors.Is(first, context.Canceled)) {
+			first = err
+		}
+	}
+	return first
+}
+
+// parsePatches runs one git command and sends the changed files it reports to in.
+func (r *run) parsePatches(ctx context.Context, args []string, input string, in chan<- *gitdiff.File) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var stdin io.Reader
+	if input != "" {
+		stdin = strings.NewReader(input)
+	}
+	out, wait, err := gitStream(ctx, r.s.root, stdin, args...)
 	if err != nil {
 		return err
 	}
 	stream := newRemergeFilter(out)
-	defer stream.Close()
 	files, err := gitdiff.Parse(stream)
 	if err != nil {
 		cancel()
 		_ = wait()
 		return errs.Wrap(errs.Internal, err, "parse git %s output", args[0])
 	}
-	blobs := &catFile{ctx: ctx, dir: r.s.root}
-	defer blobs.close()
-	r.commits = map[string]bool{}
-	in := make(chan *gitdiff.File)
-	wg := workers(r.s.workers, in, func(f *gitdiff.File) { r.scanDiffFile(ctx, f, blobs, blobPrefix) })
 	for f := range files {
 		if f.PatchHeader != nil {
 			r.commitsMu.Lock()
@@ -78,14 +140,14 @@ func (r *run) diff(ctx context.Context, args []string, blobPrefix func(sha strin
 		}
 		in <- f
 	}
-	close(in)
-	wg.Wait()
 	if !stream.complete() {
-		// The parser gave up before the end of git's output: a partial scan must not pass.
+		// The parser gave up before the end of git's output (or the scan was stopped): a
+		// partial scan must not pass.
+		stopped := ctx.Err() != nil
 		cancel()
 		_ = wait()
-		if parent.Err() != nil {
-			return parent.Err()
+		if stopped {
+			return context.Canceled
 		}
 		return errs.New(errs.Internal, "could not parse the output of git %s", args[0])
 	}
@@ -146,41 +208,44 @@ func (r *run) scanDiffFile(ctx context.Context, f *gitdiff.File, blobs *catFile,
 // lines are indented, so nothing else is dropped. It records whether git's output was
 // read to the end.
 type remergeFilter struct {
-	*io.PipeReader
-	done atomic.Bool
+	br          *bufio.Reader
+	pending     []byte // the rest of the current line; aliases br's buffer
+	atLineStart bool
+	err         error
+	done        atomic.Bool
 }
 
+var remergePrefix = []byte("remerge ")
+
 func newRemergeFilter(r io.Reader) *remergeFilter {
-	pr, pw := io.Pipe()
-	f := &remergeFilter{PipeReader: pr}
-	go func() {
-		br := bufio.NewReaderSize(r, 256<<10)
-		bw := bufio.NewWriterSize(pw, 256<<10)
-		prefix := []byte("remerge ")
-		atLineStart := true
-		for {
-			chunk, err := br.ReadSlice('\n')
-			if len(chunk) > 0 {
-				if !atLineStart || !bytes.HasPrefix(chunk, prefix) {
-					if _, werr := bw.Write(chunk); werr != nil {
-						return // the reader was closed
-					}
-				}
-				atLineStart = chunk[len(chunk)-1] == '\n'
-			}
-			if err == nil || err == bufio.ErrBufferFull {
-				continue
-			}
-			if err == io.EOF {
-				if err = bw.Flush(); err == nil {
-					f.done.Store(true)
-				}
-			}
-			pw.CloseWithError(err)
-			return
+	return &remergeFilter{br: bufio.NewReaderSize(r, 256<<10), atLineStart: true}
+}
+
+// Read implements io.Reader.
+func (f *remergeFilter) Read(p []byte) (int, error) {
+	for len(f.pending) == 0 {
+		if f.err != nil {
+			return 0, f.err
 		}
-	}()
-	return f
+		chunk, err := f.br.ReadSlice('\n')
+		switch {
+		case err == nil || err == bufio.ErrBufferFull:
+		case err == io.EOF:
+			f.done.Store(true)
+			f.err = io.EOF
+		default:
+			f.err = err
+		}
+		if len(chunk) > 0 {
+			if !f.atLineStart || !bytes.HasPrefix(chunk, remergePrefix) {
+				f.pending = chunk
+			}
+			f.atLineStart = chunk[len(chunk)-1] == '\n'
+		}
+	}
+	n := copy(p, f.pending)
+	f.pending = f.pending[n:]
+	return n, nil
 }
 
 func (f *remergeFilter) complete() bool { return f.done.Load() }

@@ -46,9 +46,11 @@ func gitError(args []string, err error, stderr string) error {
 	return errs.Wrap(errs.Internal, err, "git %s", args[0])
 }
 
-// gitStream starts git in dir and returns its stdout; wait reports how it ended.
-func gitStream(ctx context.Context, dir string, args ...string) (io.ReadCloser, func() error, error) {
+// gitStream starts git in dir, with stdin when not nil, and returns its stdout; wait
+// reports how it ended.
+func gitStream(ctx context.Context, dir string, stdin io.Reader, args ...string) (io.ReadCloser, func() error, error) {
 	cmd := exec.CommandContext(ctx, "git", append([]string{"-C", dir}, args...)...)
+	cmd.Stdin = stdin
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.StdoutPipe()

@@ -1,6 +1,10 @@
 package scan
 
 import (
+	"fmt"
+	"io"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -81,5 +85,43 @@ func TestHistoryMergeCommits(t *testing.T) {
 	want := []fc{{"f.txt", "aws-access-token", merge}, {"side.txt", "github-pat", side}}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Fatalf("findings (-want +got):\n%s", diff)
+	}
+}
+
+func TestHistorySplitAcrossGitProcesses(t *testing.T) {
+	r := newRepo(t)
+	var want []string
+	for i := range 9 {
+		r.write(fmt.Sprintf("f%d.cfg", i), fmt.Sprintf("n=%d\nkey=%s\n", i, awsKey))
+		want = append(want, r.commitAll(fmt.Sprintf("c%d", i))+fmt.Sprintf(":f%d.cfg", i))
+	}
+	single := r.scan(Target{Mode: ModeHistory})
+	defer func(n int) { minCommitsPerLog = n }(minCommitsPerLog)
+	minCommitsPerLog = 2
+	split := r.scan(Target{Mode: ModeHistory}, func(o *Options) { o.Workers = 3 })
+	var got []string
+	for _, f := range split.Findings {
+		got = append(got, f.Commit+":"+f.File)
+	}
+	slices.Sort(got)
+	slices.Sort(want)
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Fatalf("split history findings (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(single.Findings, split.Findings); diff != "" || split.Commits != 9 {
+		t.Fatalf("split scan differs from one git log (commits %d):\n%s", split.Commits, diff)
+	}
+}
+
+func TestRemergeFilter(t *testing.T) {
+	in := "commit 1\n    remerge in a message stays\nremerge CONFLICT (content): x\n+remerge stays\n" + strings.Repeat("y", 300<<10) + "remerge not at line start\nend"
+	f := newRemergeFilter(strings.NewReader(in))
+	got, err := io.ReadAll(f)
+	if err != nil || !f.complete() {
+		t.Fatalf("ReadAll: %v, complete %v", err, f.complete())
+	}
+	want := strings.Replace(in, "remerge CONFLICT (content): x\n", "", 1)
+	if string(got) != want {
+		t.Fatalf("filtered output differs (len %d, want %d)", len(got), len(want))
 	}
 }
