@@ -32,6 +32,7 @@ type CLI struct {
 	Run        RunCmd           `cmd:"" help:"Run a command with the agent's variables and secrets in its environment."`
 	Deploy     DeployCmd        `cmd:"" help:"Decrypt an agent's variables and secrets into a deploy target (exec, dotenv, github-actions, kubernetes, docker-env, json)."`
 	Import     ImportCmd        `cmd:"" help:"Import secrets from other tools (sops)."`
+	Serve      ServeCmd         `cmd:"" help:"Serve the SDK protocol to agent code (sdk/PROTOCOL.md): swiftclaw serve --stdio."`
 	Completion CompletionCmd    `cmd:"" help:"Print a shell completion script (bash, zsh, fish)."`
 	Version    kong.VersionFlag `help:"Print the version and exit."`
 }

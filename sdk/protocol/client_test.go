@@ -5,10 +5,13 @@ import (
 	"errors"
 	"io"
 	"net"
+	"os"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/swiftclaw/swiftclaw/vault"
 )
 
 // serveConn serves store on one end of an in-memory connection and returns a client on
@@ -127,5 +130,42 @@ func TestClientServerGone(t *testing.T) {
 	cancel()
 	if _, err := c.Do(ctx, Request{Op: OpPing}); !errors.Is(err, context.Canceled) {
 		t.Fatalf("cancelled context: err = %v", err)
+	}
+}
+
+// TestIdentitiesLoadedOnce: a long-lived server reads the identity once; later requests
+// do not need the key file (serve --stdio answers many gets without re-reading keys).
+func TestIdentitiesLoadedOnce(t *testing.T) {
+	t.Parallel()
+	var now time.Time
+	r := project(t, &now)
+	store, err := vault.Open(r.Options())
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := serveConn(t, store, Options{})
+	get := func() error {
+		_, err := c.Do(context.Background(), Request{Op: OpGet, Agent: "my-agent", Name: "api-key"})
+		return err
+	}
+	if err := get(); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(r.IdentityFile); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 3; i++ {
+		if err := get(); err != nil {
+			t.Fatalf("get %d after the key file was removed: %v", i+2, err)
+		}
+	}
+	// A fresh server cannot decrypt any more: the first one really had loaded the key.
+	fresh, err := vault.Open(r.Options())
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = serveConn(t, fresh, Options{}).Do(context.Background(), Request{Op: OpGet, Agent: "my-agent", Name: "api-key"})
+	if err == nil || !strings.Contains(err.Error(), "cannot read identity file") {
+		t.Fatalf("fresh server without the key file: err = %v", err)
 	}
 }
