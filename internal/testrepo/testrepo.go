@@ -101,3 +101,19 @@ func (r *Repo) SetEnv(agent, key, value string) error {
 	_, err := r.Store.SetEnv(context.Background(), agent, map[string][]byte{key: []byte(value)})
 	return err
 }
+
+// Main runs a package's tests with Isolate applied to a temporary home; call it as
+// TestMain's only statement.
+func Main(m interface{ Run() int }) {
+	home, err := os.MkdirTemp("", "swiftclaw-test-home")
+	if err == nil {
+		err = Isolate(home)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(home)
+	os.Exit(code)
+}

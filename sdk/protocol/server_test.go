@@ -19,19 +19,7 @@ import (
 	"github.com/swiftclaw/swiftclaw/vault"
 )
 
-func TestMain(m *testing.M) {
-	home, err := os.MkdirTemp("", "protocol-test-home")
-	if err == nil {
-		err = testrepo.Isolate(home)
-	}
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	code := m.Run()
-	os.RemoveAll(home)
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { testrepo.Main(m) }
 
 var t0 = time.Date(2024, 3, 1, 10, 0, 0, 0, time.UTC)
 
