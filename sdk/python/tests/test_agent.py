@@ -51,6 +51,19 @@ class ServeTest(support.ProjectTest):
         transport.close_all()
         self.assertIsNotNone(proc.poll(), "close_all stops the serve child")
 
+    def test_a_dead_server_is_replaced(self):
+        agent = Agent("my-agent")
+        agent.secrets.get_sync("api-key")
+        first = serve_children()[0]
+        first.kill()
+        first.wait()
+        agent.secrets.clear_cache()
+        with self.assertRaises(SwiftclawError) as cm:
+            agent.secrets.get_sync("api-key")
+        self.assertIn("swiftclaw serve closed the connection", cm.exception.message)
+        self.assertEqual(agent.secrets.get_sync("api-key"), API_KEY)
+        self.assertNotEqual(serve_children()[0].pid, first.pid)
+
     def test_repo_and_identity_arguments(self):
         os.chdir(self.project.dir)  # outside the project: repo= finds it
         other = os.path.join(self.project.dir, "other-identity.txt")

@@ -153,8 +153,10 @@ def _connect_serve(repo: Optional[str], identity: Optional[str]) -> Connection:
     key = (os.getpid(), os.environ.get(BIN_ENV, ""), repo, identity)
     with _lock:
         found = _servers.get(key)
-        if found is not None and found[0].broken is None:
-            return found[0]
+        if found is not None:
+            if found[0].broken is None:
+                return found[0]
+            found[0].close()  # it died: reap it and start another
         argv = [find_binary()]
         if repo is not None:
             argv += ["-C", repo]
