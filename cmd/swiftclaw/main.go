@@ -34,6 +34,7 @@ type CLI struct {
 	Import     ImportCmd        `cmd:"" help:"Import secrets from other tools (sops)."`
 	Audit      AuditCmd         `cmd:"" help:"Show who read and changed secrets; verify the access log."`
 	Alerts     AlertsCmd        `cmd:"" help:"Alert on secret access, expiring secrets, overdue rotation and scan findings."`
+	Serve      ServeCmd         `cmd:"" help:"Serve the SDK protocol to agent code (sdk/PROTOCOL.md): swiftclaw serve --stdio."`
 	Completion CompletionCmd    `cmd:"" help:"Print a shell completion script (bash, zsh, fish)."`
 	Version    kong.VersionFlag `help:"Print the version and exit."`
 }
