@@ -6,7 +6,6 @@ import (
 	"slices"
 
 	"github.com/swiftclaw/swiftclaw/internal/errs"
-	"github.com/swiftclaw/swiftclaw/policy"
 )
 
 // AddKeyOptions are the optional parts of AddKey.
@@ -116,74 +115,5 @@ func (s *Store) stageRecipients(t *txn, rec *Recipients) error {
 		return err
 	}
 	t.put(p, data)
-	return nil
-}
-
-// resync stages re-encryption of every secret and env file whose recipients differ from
-// what rec and pol say they should be. Files already right are not touched. It needs an
-// identity that can read every file it must re-encrypt, and fails listing those it cannot.
-func (s *Store) resync(t *txn, rec *Recipients, pol *policy.Policy) error {
-	for _, agent := range s.agentNames() {
-		for _, name := range s.secretNames(agent) {
-			f, err := s.readSecretFile(agent, name)
-			if err != nil {
-				return err
-			}
-			readers, err := s.Readers(rec, pol, agent, name)
-			if err != nil {
-				return err
-			}
-			if slices.Equal(sortedCopy(f.Recipients), readers) {
-				continue
-			}
-			oldRec, err := s.Recipients() // describe with the names as they were
-			if err != nil {
-				return err
-			}
-			value, err := s.decryptSecret(f, oldRec)
-			if err != nil {
-				return errs.Wrap(errs.KindOf(err), err, "cannot re-encrypt %s/%s", agent, name)
-			}
-			recips, err := parseRecipientList(readers)
-			if err != nil {
-				return err
-			}
-			f.Recipients = readers
-			if f.Value, err = seal(value, f.binding(), recips); err != nil {
-				return err
-			}
-			data, err := marshalSecretFile(f)
-			if err != nil {
-				return err
-			}
-			t.put(f.path, data)
-		}
-		f, exists, err := s.readEnvFile(agent)
-		if err != nil {
-			return err
-		}
-		if !exists {
-			continue
-		}
-		readers, err := s.Readers(rec, pol, agent, "")
-		if err != nil {
-			return err
-		}
-		if slices.Equal(sortedCopy(f.Recipients), readers) {
-			continue
-		}
-		oldRec, err := s.Recipients()
-		if err != nil {
-			return err
-		}
-		if err := s.reencryptEnv(f, oldRec, readers, nil); err != nil {
-			return errs.Wrap(errs.KindOf(err), err, "cannot re-encrypt the env of %s", agent)
-		}
-		data, err := marshalEnvFile(f)
-		if err != nil {
-			return err
-		}
-		t.put(f.path, data)
-	}
 	return nil
 }
