@@ -315,3 +315,29 @@ func noSuchGrant(pol *policy.Policy, req GrantRequest) error {
 	}
 	return e.WithHint("list who can access what with `swiftclaw secrets access %s`", req.Agent)
 }
+
+// Resync re-encrypts every secret and env file whose recipients differ from what
+// recipients.yaml and policy.yaml say, which is what `policy check --fix` runs. A file that
+// loses a key is marked rotation required: that key could read it. Only an owner may.
+func (s *Store) Resync(ctx context.Context, opts BulkOptions) ([]Resynced, *WriteResult, error) {
+	var out []Resynced
+	wr, err := s.write(ctx, "swiftclaw: re-encrypt files to the keys the policy allows", func(t *txn) error {
+		rec, err := s.Recipients()
+		if err != nil {
+			return err
+		}
+		if _, err := s.requireOwner(rec); err != nil {
+			return err
+		}
+		pol, err := s.Policy()
+		if err != nil {
+			return err
+		}
+		out, err = s.resyncWith(t, rec, pol, resyncOptions{BulkOptions: opts, markLost: true, reason: "encrypted to keys the policy did not allow"})
+		return err
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return out, wr, nil
+}

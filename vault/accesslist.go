@@ -46,11 +46,7 @@ func (s *Store) Access(agent, pattern string) ([]AccessEntry, error) {
 			return nil, err
 		}
 	}
-	rec, err := s.Recipients()
-	if err != nil {
-		return nil, err
-	}
-	pol, err := s.Policy()
+	rec, pol, err := s.access()
 	if err != nil {
 		return nil, err
 	}
@@ -159,4 +155,14 @@ func (e AccessEntry) Describe() string {
 		return "yes (not granted read)"
 	}
 	return fmt.Sprintf("partial (%d of %d keys)", e.KeysInFile, e.KeysTotal)
+}
+
+// access reads recipients.yaml and policy.yaml.
+func (s *Store) access() (*Recipients, *policy.Policy, error) {
+	rec, err := s.Recipients()
+	if err != nil {
+		return nil, nil, err
+	}
+	pol, err := s.Policy()
+	return rec, pol, err
 }

@@ -31,6 +31,8 @@ type resyncOptions struct {
 	// rotation required with reason.
 	revoked []string
 	reason  string
+	// markLost marks every file that loses any recipient (with reason).
+	markLost bool
 }
 
 // Resynced describes one file a bulk operation re-encrypted.
@@ -174,7 +176,8 @@ func (j *reencryptJob) secretOrEnvPath() string {
 // runJob decrypts, re-encrypts and renders one file, recording the result in j. It only
 // touches j and read-only shared state, so jobs run concurrently.
 func (s *Store) runJob(j *reencryptJob, oldRec *Recipients, opts resyncOptions) {
-	marked := len(opts.revoked) > 0 && slices.ContainsFunc(j.Lost, func(k string) bool { return slices.Contains(opts.revoked, k) })
+	marked := (opts.markLost && len(j.Lost) > 0) ||
+		slices.ContainsFunc(j.Lost, func(k string) bool { return slices.Contains(opts.revoked, k) })
 	j.Marked = marked
 	if f := j.env; f != nil {
 		if j.err = s.reencryptEnv(f, oldRec, j.readers, nil); j.err != nil {

@@ -29,6 +29,7 @@ type CLI struct {
 	Secrets    SecretsCmd       `cmd:"" help:"Store, read, list and remove an agent's secrets."`
 	Env        EnvCmd           `cmd:"" help:"Manage an agent's environment variables (each value encrypted)."`
 	Run        RunCmd           `cmd:"" help:"Run a command with the agent's variables and secrets in its environment."`
+	Policy     PolicyCmd        `cmd:"" help:"Check the repository against policy.yaml and verify who made commits."`
 	Completion CompletionCmd    `cmd:"" help:"Print a shell completion script (bash, zsh, fish)."`
 	Version    kong.VersionFlag `help:"Print the version and exit."`
 }
