@@ -1,12 +1,7 @@
 package vault
 
 import (
-	"bufio"
-	"bytes"
 	"context"
-	"fmt"
-	"io"
-	"os/exec"
 	"slices"
 	"strconv"
 	"strings"
@@ -14,7 +9,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
-	"github.com/swiftclaw/swiftclaw/internal/errs"
+	"github.com/swiftclaw/swiftclaw/internal/gitcli"
 )
 
 // Exposure is one file whose git history a revoked principal can still decrypt.
@@ -147,11 +142,11 @@ func (s *Store) fileHistories(ctx context.Context, pathspec string) (map[string]
 		}
 	}
 	slices.Reverse(touches) // oldest first
-	var req bytes.Buffer
-	for _, t := range touches {
-		fmt.Fprintf(&req, "%s:%s\n", t.commit, t.path)
+	names := make([]string, len(touches))
+	for i, t := range touches {
+		names[i] = t.commit + ":" + t.path
 	}
-	blobs, err := catFileBatch(ctx, s.Root, &req, len(touches))
+	blobs, err := gitcli.CatFileBatch(ctx, s.Root, names)
 	if err != nil {
 		return nil, err
 	}
@@ -166,64 +161,4 @@ func (s *Store) fileHistories(ctx context.Context, pathspec string) (map[string]
 		out[t.path] = append(out[t.path], st)
 	}
 	return out, nil
-}
-
-// catFileBatch runs `git cat-file --batch` with the object names in req and returns each
-// object's content, nil for a missing one (a path deleted in that commit).
-func catFileBatch(ctx context.Context, dir string, req io.Reader, n int) ([][]byte, error) {
-	cmd := exec.CommandContext(ctx, "git", "cat-file", "--batch")
-	cmd.Dir = dir
-	cmd.Stdin = req
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		return nil, errs.Wrap(errs.Internal, err, "cannot run git cat-file")
-	}
-	if err := cmd.Start(); err != nil {
-		return nil, errs.Wrap(errs.Internal, err, "cannot run git").WithHint("install git")
-	}
-	out := make([][]byte, 0, n)
-	r := bufio.NewReaderSize(stdout, 1<<16)
-	var perr error
-	for range n {
-		header, err := r.ReadString('\n')
-		if err != nil {
-			perr = err
-			break
-		}
-		f := strings.Fields(header)
-		if len(f) == 2 && f[1] == "missing" {
-			out = append(out, nil)
-			continue
-		}
-		size := 0
-		if len(f) == 3 {
-			size, err = strconv.Atoi(f[2])
-		}
-		if len(f) != 3 || err != nil {
-			perr = fmt.Errorf("unexpected cat-file header %q", strings.TrimSpace(header))
-			break
-		}
-		body := make([]byte, size+1) // content and its trailing newline
-		if _, err := io.ReadFull(r, body); err != nil {
-			perr = err
-			break
-		}
-		out = append(out, body[:size])
-	}
-	_, _ = io.Copy(io.Discard, r)
-	if err := cmd.Wait(); err != nil || perr != nil {
-		return nil, errs.New(errs.Internal, "git cat-file failed: %v %s", firstErr(perr, err), firstLine(strings.TrimSpace(stderr.String())))
-	}
-	return out, nil
-}
-
-func firstErr(errs ...error) error {
-	for _, e := range errs {
-		if e != nil {
-			return e
-		}
-	}
-	return nil
 }

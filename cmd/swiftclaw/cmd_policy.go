@@ -10,7 +10,8 @@ import (
 
 // PolicyCmd groups the policy checks.
 type PolicyCmd struct {
-	Check PolicyCheckCmd `cmd:"" help:"Check that every file is encrypted to exactly the keys policy.yaml allows (exit 1 on problems)."`
+	Check  PolicyCheckCmd  `cmd:"" help:"Check that every file is encrypted to exactly the keys policy.yaml allows (exit 1 on problems)."`
+	Verify PolicyVerifyCmd `cmd:"" help:"Check that every commit changing secrets was made by a principal allowed to (for CI on pull requests)."`
 }
 
 // PolicyCheckCmd is `policy check`.
@@ -48,6 +49,39 @@ func (c *PolicyCheckCmd) Run(g *Globals, env *Env) error {
 	}
 	if len(res.Findings) > 0 {
 		return errs.New(errs.Findings, "policy check failed: %d problem(s)", len(res.Findings))
+	}
+	return nil
+}
+
+// PolicyVerifyCmd is `policy verify [REV-RANGE]`.
+type PolicyVerifyCmd struct {
+	Range string `arg:"" optional:"" name:"rev-range" help:"Commits to check, e.g. origin/main..HEAD (default: all of HEAD's history)."`
+	JSON  bool   `help:"Print the verdicts as JSON."`
+}
+
+// Run verifies the commits.
+func (c *PolicyVerifyCmd) Run(g *Globals, env *Env) error {
+	s, err := g.open(env)
+	if err != nil {
+		return err
+	}
+	rep, err := s.VerifyCommits(env.Ctx, c.Range)
+	if err != nil {
+		return err
+	}
+	if c.JSON {
+		if rep.Commits == nil {
+			rep.Commits = []policy.CommitCheck{}
+		}
+		err = writeJSON(env.Stdout, map[string]any{"range": rep.Range, "commits": rep.Commits, "unsigned": rep.Unsigned()})
+	} else {
+		err = policy.WriteVerifyReport(env.Stdout, rep)
+	}
+	if err != nil {
+		return err
+	}
+	if n := rep.Failed(); n > 0 {
+		return errs.New(errs.Findings, "policy verify refused %d commit(s)", n)
 	}
 	return nil
 }

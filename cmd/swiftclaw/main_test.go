@@ -64,6 +64,7 @@ func TestScripts(t *testing.T) {
 			e.Setenv("GIT_COMMITTER_NAME", "Alice")
 			e.Setenv("GIT_COMMITTER_EMAIL", "alice@example.com")
 			e.Setenv("TZ", "UTC")
+			e.Defer(func() { stopGPGAgent(filepath.Join(e.WorkDir, "gnupg")) })
 			return os.MkdirAll(home, 0o755)
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
