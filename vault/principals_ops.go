@@ -68,6 +68,7 @@ func (s *Store) RemoveKey(ctx context.Context, kind, id, key string) (*WriteResu
 		if e == nil {
 			return errs.New(errs.NotFound, "no %s %q in recipients.yaml", kind, id).WithHint("list principals with `swiftclaw keys list`")
 		}
+		removed := slices.Clone(e.Keys)
 		if key == "" {
 			delete(entries, id)
 		} else {
@@ -79,6 +80,7 @@ func (s *Store) RemoveKey(ctx context.Context, kind, id, key string) (*WriteResu
 			if i < 0 {
 				return errs.New(errs.NotFound, "%s %s has no such key", kind, id)
 			}
+			removed = []string{canon}
 			e.Keys = slices.Delete(e.Keys, i, i+1)
 			if len(e.Keys) == 0 {
 				delete(entries, id)
@@ -88,7 +90,9 @@ func (s *Store) RemoveKey(ctx context.Context, kind, id, key string) (*WriteResu
 			return errs.New(errs.Input, "refusing to remove the last owner key: nobody could manage the secrets").
 				WithHint("add another owner first with `swiftclaw keys add user EMAIL KEY --owner`")
 		}
-		return s.stageRecipients(t, rec)
+		// Files that lose the key are marked rotation required, as after a revoke.
+		_, err = s.stageRecipientsWith(t, rec, resyncOptions{revoked: removed, reason: fmt.Sprintf("key of %s:%s removed", kind, id)})
+		return err
 	})
 }
 
@@ -101,6 +105,24 @@ func (s *Store) stageRecipients(t *txn, rec *Recipients) error {
 	if err := s.resync(t, rec, pol); err != nil {
 		return err
 	}
+	return s.putRecipients(t, rec)
+}
+
+// stageRecipientsWith is stageRecipients with bulk options; it returns what it re-encrypted.
+func (s *Store) stageRecipientsWith(t *txn, rec *Recipients, opts resyncOptions) ([]Resynced, error) {
+	pol, err := s.Policy()
+	if err != nil {
+		return nil, err
+	}
+	done, err := s.resyncWith(t, rec, pol, opts)
+	if err != nil {
+		return nil, err
+	}
+	return done, s.putRecipients(t, rec)
+}
+
+// putRecipients stages recipients.yaml, keeping its comments.
+func (s *Store) putRecipients(t *txn, rec *Recipients) error {
 	p, err := s.path("recipients.yaml")
 	if err != nil {
 		return err

@@ -176,6 +176,44 @@ func (c *SecretsAccessCmd) Run(g *Globals, env *Env) error {
 	return table(env.Stdout, []string{"PRINCIPAL", "SECRET", "PERMISSIONS", "IN FILE"}, out)
 }
 
+// KeysRotateIdentityCmd is `keys rotate-identity [--out FILE]`.
+type KeysRotateIdentityCmd struct {
+	Out  string `placeholder:"FILE" help:"Where to write the new identity (default ~/.config/swiftclaw/identity.txt; an old identity there is kept as identity.txt.old-TIME)."`
+	JSON bool   `help:"Print the result as JSON."`
+}
+
+// Run rotates the owner's identity.
+func (c *KeysRotateIdentityCmd) Run(g *Globals, env *Env) error {
+	out := c.Out
+	if out == "" {
+		home, _ := os.UserHomeDir()
+		out = vault.DefaultIdentityFile(env.Getenv, home)
+	}
+	s, err := g.open(env)
+	if err != nil {
+		return err
+	}
+	res, err := s.RotateIdentity(env.Ctx, vault.RotateIdentityOptions{Out: out, BulkOptions: vault.BulkOptions{Progress: progress(env)}})
+	if err != nil {
+		return err
+	}
+	if c.JSON {
+		return writeJSON(env.Stdout, res)
+	}
+	fmt.Fprintf(env.Stdout, "new identity for %s: %s (%s)\n", res.Principal, res.Out, res.NewKey)
+	fmt.Fprintf(env.Stdout, "re-encrypted %s from the old key to the new one\n", files(len(res.Reencrypted)))
+	old := res.OldKept
+	if old == "" {
+		old = res.OldSource
+	}
+	fmt.Fprintf(env.Stdout, "old identity kept: %s; it still decrypts old versions in git history, so delete it only when you no longer need those\n", old)
+	if res.OldKept == "" && res.OldSource != res.Out {
+		fmt.Fprintf(env.Stdout, "use the new identity from now on: pass --identity %s or point SWIFTCLAW_AGE_KEY_FILE at it\n", res.Out)
+	}
+	printCommitted(env, res.WriteResult)
+	return nil
+}
+
 // progress returns a progress callback that redraws one line on stderr when stderr is a
 // terminal, and nil (no output) otherwise.
 func progress(env *Env) func(done, total int) {
