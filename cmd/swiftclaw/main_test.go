@@ -26,6 +26,7 @@ func TestMain(m *testing.M) {
 				Ctx:       contextBackground(),
 			}))
 		},
+		"age-plugin-swifttest": agePluginSwifttest,
 		// envhash is the child that `swiftclaw run` starts in scripts: it prints, for each
 		// variable named, its length and SHA-256 — proof of what it received without ever
 		// printing a value — and then its own argv.
