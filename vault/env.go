@@ -48,7 +48,7 @@ func (s *Store) decryptEnv(f *EnvFile, key string, rec *Recipients) ([]byte, err
 	if err != nil {
 		return nil, err
 	}
-	sealed, value, err := open(f.Vars[key], ids, f.Agent+" env "+key, rec.Describe(f.Recipients))
+	sealed, value, err := open(f.Vars[key], ids.hinted(f.Recipients), f.Agent+" env "+key, rec.Describe(f.Recipients))
 	if err != nil {
 		return nil, err
 	}

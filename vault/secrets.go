@@ -130,7 +130,7 @@ func (s *Store) decryptSecret(f *SecretFile, rec *Recipients) ([]byte, error) {
 		return nil, err
 	}
 	what := f.Agent + "/" + f.Name
-	sealed, value, err := open(f.Value, ids, what, rec.Describe(f.Recipients))
+	sealed, value, err := open(f.Value, ids.hinted(f.Recipients), what, rec.Describe(f.Recipients))
 	if err != nil {
 		return nil, err
 	}
