@@ -43,6 +43,8 @@ FUZZTIME ?= 60s
 fuzz:
 	$(GO) test ./vault -run '^$$' -fuzz '^FuzzParseSecretFile$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./vault -run '^$$' -fuzz '^FuzzParseIdentities$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./audit -run '^$$' -fuzz '^FuzzVerify$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./audit -run '^$$' -fuzz '^FuzzQuickDecode$$' -fuzztime $(FUZZTIME)
 
 clean:
 	rm -rf bin

@@ -65,7 +65,7 @@ for v in OPENAI_API_KEY DATABASE_URL STRIPE_SECRET_KEY API_KEY DB_CERT; do
 done
 AGENT
 chmod +x agent.sh
-step "cat .swiftclaw/agents/my-agent/agent.yaml   # map secrets to variables for run"
+step "cat > .swiftclaw/agents/my-agent/agent.yaml   # map a secret to a variable for run"
 cat > .swiftclaw/agents/my-agent/agent.yaml <<'YAML'
 # Settings for agent my-agent.
 run:
@@ -73,10 +73,11 @@ run:
     API_KEY: secret:api-key
 YAML
 cat .swiftclaw/agents/my-agent/agent.yaml
-git commit -qm "my-agent: map api-key for run" .swiftclaw/agents/my-agent/agent.yaml
+run git commit -qm "my-agent: map api-key for run" .swiftclaw/agents/my-agent/agent.yaml
 run swiftclaw run my-agent --secret DB_CERT=secret:db-cert -- ./agent.sh
 
 step "cat .swiftclaw/agents/my-agent/secrets/api-key.yaml   # metadata readable, value encrypted"
 cat .swiftclaw/agents/my-agent/secrets/api-key.yaml
-run git log --format='%h %s' --stat=100 -- .swiftclaw
+step "git log --format='%h %s' --stat=100 -- .swiftclaw"
+git log --format='%h %s' --stat=100 -- .swiftclaw
 printf '\nDone. The repository was in %s (removed on exit).\n' "$WORK"

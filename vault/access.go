@@ -153,40 +153,6 @@ func (s *Store) matching(agent, pattern string) []string {
 	return out
 }
 
-// requireOwner returns the owner the identity in use belongs to, or an errs.Permission
-// error naming who the identity is. This is the client-side check; `policy verify` is what
-// enforces it on commits.
-func (s *Store) requireOwner(rec *Recipients) (Principal, error) {
-	ids, err := s.Identities()
-	if err != nil {
-		return Principal{}, err
-	}
-	var who []string
-	for _, id := range ids.List {
-		if id.Recipient == "" {
-			continue
-		}
-		p, ok := rec.ByKey(id.Recipient)
-		if ok && p.IsOwner() {
-			return p, nil
-		}
-		if ok {
-			who = append(who, fmt.Sprintf("%s (%s) belongs to %s, who is not an owner", id.Source, shortKey(id.Recipient), p.Ref()))
-		} else {
-			who = append(who, fmt.Sprintf("%s (%s) is not in recipients.yaml", id.Source, shortKey(id.Recipient)))
-		}
-	}
-	if len(who) == 0 {
-		who = append(who, "no identity in use has a public key swiftclaw can look up")
-	}
-	var owners []string
-	for _, o := range rec.Owners() {
-		owners = append(owners, o.ID)
-	}
-	return Principal{}, errs.New(errs.Permission, "only owners can change access: %s", strings.Join(who, "; ")).
-		WithHint("ask an owner (%s) to run it, or pass --identity with an owner's key", strings.Join(owners, ", "))
-}
-
 // RevokeResult reports a Revoke.
 type RevokeResult struct {
 	// Removed lists the grants as they were before the revoke.
@@ -270,7 +236,7 @@ func (s *Store) editPolicy(ctx context.Context, msg string,
 		if err != nil {
 			return err
 		}
-		if _, err := s.requireOwner(rec); err != nil {
+		if err := s.requireOwner(rec); err != nil {
 			return err
 		}
 		p, err := s.path("policy.yaml")
@@ -326,7 +292,7 @@ func (s *Store) Resync(ctx context.Context, opts BulkOptions) ([]Resynced, *Writ
 		if err != nil {
 			return err
 		}
-		if _, err := s.requireOwner(rec); err != nil {
+		if err := s.requireOwner(rec); err != nil {
 			return err
 		}
 		pol, err := s.Policy()

@@ -103,11 +103,8 @@ func TestGrantRefusals(t *testing.T) {
 	req = grantReq("bob@example.com")
 	req.Secret, req.Permissions = "api-key", []string{policy.Read}
 	_, err = f.as(t, bobID, fixedNow).Grant(ctx, req, BulkOptions{})
-	if errs.KindOf(err) != errs.Permission || !strings.Contains(err.Error(), "belongs to user:bob@example.com, who is not an owner") {
+	if errs.KindOf(err) != errs.Permission || !strings.Contains(err.Error(), "user:bob@example.com is not an owner") {
 		t.Errorf("grant by a non-owner: %v", err)
-	}
-	if !strings.Contains(errs.HintOf(err), "alice@example.com") {
-		t.Errorf("hint does not name an owner: %q", errs.HintOf(err))
 	}
 
 	for _, bad := range []string{"../x", "a/b", "[", ""} {

@@ -16,7 +16,9 @@ import (
 // (commit.gpgsign, gpg.format ssh) that `policy verify` checks. --no-verify: the files were
 // validated by swiftclaw itself, and a user's formatter hook must not rewrite ciphertext.
 func gitCommit(ctx context.Context, root, msg string, paths []string) (string, error) {
-	args := append([]string{"add", "--all", "--"}, paths...)
+	// --force: the user's own ignore rules (a global "*.yaml", say) must not keep
+	// swiftclaw's files out of its commit; only explicit paths are added.
+	args := append([]string{"add", "--all", "--force", "--"}, paths...)
 	if _, err := runGit(ctx, root, args...); err != nil {
 		return "", err
 	}
@@ -34,4 +36,26 @@ func gitCommit(ctx context.Context, root, msg string, paths []string) (string, e
 // runGit runs git in dir. Arguments never carry secret values.
 func runGit(ctx context.Context, dir string, args ...string) (string, error) {
 	return gitcli.Run(ctx, dir, args...)
+}
+
+// gitDirty returns which of paths differ from HEAD (staged, unstaged or untracked).
+func gitDirty(ctx context.Context, root string, paths []string) ([]string, error) {
+	args := append([]string{"status", "--porcelain=v1", "-z", "--untracked-files=all", "--ignored=matching", "--"}, paths...)
+	out, err := runGit(ctx, root, args...)
+	if err != nil {
+		return nil, err
+	}
+	var dirty []string
+	entries := strings.Split(out, "\x00")
+	for i := 0; i < len(entries); i++ {
+		e := entries[i]
+		if len(e) < 4 {
+			continue
+		}
+		if e[0] == 'R' || e[0] == 'C' {
+			i++ // the rename source follows
+		}
+		dirty = append(dirty, e[3:])
+	}
+	return dirty, nil
 }

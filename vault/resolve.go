@@ -33,7 +33,7 @@ func ParseMapping(s string) (Mapping, error) {
 		return Mapping{}, err
 	}
 	if err := validateRef(ref); err != nil {
-		return Mapping{}, err
+		return Mapping{}, errs.Wrap(errs.KindOf(err), err, "mapping %s", env)
 	}
 	return Mapping{Env: env, Ref: ref}, nil
 }
@@ -41,7 +41,7 @@ func ParseMapping(s string) (Mapping, error) {
 func validateRef(ref string) error {
 	scheme, name, ok := strings.Cut(ref, ":")
 	if !ok || scheme != "secret" {
-		return errs.New(errs.Input, "unsupported reference %q", ref).WithHint("use secret:NAME")
+		return errs.New(errs.Input, "unsupported reference %q", ref).WithHint("write ENV=secret:NAME, e.g. OPENAI_API_KEY=secret:api-key")
 	}
 	return ValidateName("secret", name)
 }
@@ -91,12 +91,16 @@ func (s *Store) ResolveEnv(ctx context.Context, agent string, mappings []Mapping
 	}
 	all = append(all, mappings...)
 
+	action := "run"
+	if opts.Deploy {
+		action = "deploy"
+	}
 	vars := map[string]EnvVar{}
 	var problems []error
 	if keys, err := s.EnvKeys(agent); err != nil {
 		problems = append(problems, err)
 	} else if len(keys) > 0 {
-		env, err := s.RevealEnv(agent)
+		env, err := s.revealEnv(ctx, agent, action)
 		if err != nil {
 			problems = append(problems, err)
 		}
@@ -106,7 +110,7 @@ func (s *Store) ResolveEnv(ctx context.Context, agent string, mappings []Mapping
 	}
 	for _, m := range all {
 		_, name, _ := strings.Cut(m.Ref, ":")
-		value, _, err := s.GetSecret(ctx, agent, name, GetOptions{AllowExpired: opts.AllowExpired})
+		value, _, err := s.GetSecret(ctx, agent, name, GetOptions{AllowExpired: opts.AllowExpired, Action: action})
 		if err == nil {
 			err = checkEnvValue(m.Env, value)
 		}

@@ -50,15 +50,16 @@ func (s *Store) RotateIdentity(ctx context.Context, opts RotateIdentityOptions) 
 	if err != nil {
 		return nil, err
 	}
-	owner, err := s.requireOwner(rec)
-	if err != nil {
+	if err := s.requireOwner(rec); err != nil {
 		return nil, err
 	}
+	// The first identity in use that is an owner's key is the one replaced.
 	ids, _ := s.Identities()
 	var old Identity
+	var owner Principal
 	for _, id := range ids.List {
-		if slices.Contains(owner.Keys, id.Recipient) {
-			old = id
+		if p, ok := rec.ByKey(id.Recipient); ok && id.Recipient != "" && p.IsOwner() {
+			old, owner = id, p
 			break
 		}
 	}

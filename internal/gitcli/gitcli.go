@@ -36,13 +36,22 @@ func RunStderr(ctx context.Context, dir string, args ...string) (stdout, stderr 
 		if _, ok := err.(*exec.Error); ok {
 			return "", msg, errs.Wrap(errs.Internal, err, "cannot run git").WithHint("install git, or pass --no-commit")
 		}
-		e := errs.New(errs.Internal, "git %s failed: %s", args[0], FirstLine(msg))
+		e := errs.New(errs.Internal, "git %s failed: %s", args[0], firstLines(msg, 6))
 		if strings.Contains(msg, "Please tell me who you are") || strings.Contains(msg, "empty ident") {
 			e.Hint = "tell git who you are: `git config user.email you@example.com` and `git config user.name \"Your Name\"`"
 		}
 		return so.String(), msg, e
 	}
 	return so.String(), se.String(), nil
+}
+
+// firstLines keeps git's message readable but bounded.
+func firstLines(s string, n int) string {
+	lines := strings.Split(s, "\n")
+	if len(lines) > n {
+		lines = append(lines[:n], "…")
+	}
+	return strings.Join(lines, "\n")
 }
 
 // FirstLine returns s up to its first newline.
