@@ -25,7 +25,7 @@ type GrantRequest struct {
 	Permissions []string
 }
 
-// Grant returns the policy.Grant the request describes.
+// grant returns the policy.Grant the request describes.
 func (r GrantRequest) grant() policy.Grant {
 	g := policy.Grant{Agent: r.Agent, Secret: r.Secret, Permissions: r.Permissions}
 	kind, id, _ := strings.Cut(r.Principal, ":")
