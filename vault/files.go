@@ -48,6 +48,8 @@ type SecretFile struct {
 	Rotation    *Rotation  `yaml:"rotation,omitempty"`
 	Recipients  []string   `yaml:"recipients"`
 	Value       string     `yaml:"value,omitempty"` // rendered by appendValueBlock, always last
+	// RotationRequired is set when a reader lost access (see RotationMark).
+	RotationRequired *RotationMark `yaml:"rotation_required,omitempty"`
 
 	doc  *yaml.Node // the parsed document, to keep comments and order on rewrite
 	path string
@@ -72,6 +74,8 @@ type EnvFile struct {
 	Agent      string            `yaml:"agent"`
 	Recipients []string          `yaml:"recipients"`
 	Vars       map[string]string `yaml:"vars"`
+	// RotationRequired lists variables to rotate after a reader lost access.
+	RotationRequired *RotationMark `yaml:"rotation_required,omitempty"`
 
 	doc  *yaml.Node
 	path string

@@ -28,6 +28,8 @@ type SecretMeta struct {
 	Rotation    *Rotation  `json:"rotation,omitempty"`
 	Recipients  []string   `json:"recipients"`
 	Path        string     `json:"path"`
+	// RotationRequired is set after a reader's access was revoked, until a new value is set.
+	RotationRequired *RotationMark `json:"rotation_required,omitempty"`
 }
 
 func (s *Store) meta(f *SecretFile) SecretMeta {
@@ -35,6 +37,7 @@ func (s *Store) meta(f *SecretFile) SecretMeta {
 		Agent: f.Agent, Name: f.Name, Description: f.Description,
 		Created: f.Created, Updated: f.Updated, Expires: f.Expires, TTL: f.TTL,
 		Rotation: f.Rotation, Recipients: f.Recipients, Path: s.rel(f.path),
+		RotationRequired: f.RotationRequired,
 	}
 	m.Expired = f.Expires != nil && !s.Now().Before(*f.Expires)
 	return m
@@ -127,7 +130,7 @@ func (s *Store) decryptSecret(f *SecretFile, rec *Recipients) ([]byte, error) {
 		return nil, err
 	}
 	what := f.Agent + "/" + f.Name
-	sealed, value, err := open(f.Value, ids, what, rec.Describe(f.Recipients))
+	sealed, value, err := open(f.Value, ids.hinted(f.Recipients), what, rec.Describe(f.Recipients))
 	if err != nil {
 		return nil, err
 	}
@@ -238,6 +241,7 @@ func (s *Store) SetSecret(ctx context.Context, agent, name string, value []byte,
 		}
 		if valueChanged {
 			f.Updated = now
+			f.RotationRequired = nil // rotated: the value a revoked reader saw is gone
 		}
 		res.ValueChanged = valueChanged
 		if err := s.ensureAgentConfig(t, agent); err != nil {

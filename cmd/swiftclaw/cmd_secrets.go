@@ -16,6 +16,10 @@ type SecretsCmd struct {
 	Rm    SecretsRmCmd    `cmd:"" help:"Remove a secret (git history keeps old versions)."`
 	Apply SecretsApplyCmd `cmd:"" help:"Apply a secret template: descriptions, rotation policies, generated values; report what is missing."`
 	Check SecretsCheckCmd `cmd:"" help:"Check an agent against a secret template, writing nothing (exit 1 when required secrets are missing, expired or malformed)."`
+
+	Grant  SecretsGrantCmd  `cmd:"" help:"Grant a user or service read and/or write access to secrets (re-encrypts them to its keys)."`
+	Revoke SecretsRevokeCmd `cmd:"" help:"Revoke a grant: re-encrypt without the keys, mark rotation required, list what history still exposes."`
+	Access SecretsAccessCmd `cmd:"" help:"Show who can read and write an agent's secrets, and whether the files agree."`
 }
 
 // SecretsSetCmd is `secrets set AGENT NAME`.
@@ -157,13 +161,21 @@ func (c *SecretsListCmd) Run(g *Globals, env *Env) error {
 
 func expiresCell(m vault.SecretMeta, utc bool) string {
 	if m.Expires == nil {
-		return "Never"
+		return "Never" + rotationMarker(m)
 	}
 	cell := fmtTime(*m.Expires, utc)
 	if m.Expired {
 		cell += " (expired)"
 	}
-	return cell
+	return cell + rotationMarker(m)
+}
+
+// rotationMarker flags a secret whose reader was revoked until a new value is set.
+func rotationMarker(m vault.SecretMeta) string {
+	if m.RotationRequired == nil {
+		return ""
+	}
+	return " (rotation required)"
 }
 
 // SecretsRmCmd is `secrets rm AGENT NAME`.

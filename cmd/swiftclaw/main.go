@@ -35,6 +35,7 @@ type CLI struct {
 	Audit      AuditCmd         `cmd:"" help:"Show who read and changed secrets; verify the access log."`
 	Alerts     AlertsCmd        `cmd:"" help:"Alert on secret access, expiring secrets, overdue rotation and scan findings."`
 	Serve      ServeCmd         `cmd:"" help:"Serve the SDK protocol to agent code (sdk/PROTOCOL.md): swiftclaw serve --stdio."`
+	Policy     PolicyCmd        `cmd:"" help:"Check the repository against policy.yaml and verify who made commits."`
 	Completion CompletionCmd    `cmd:"" help:"Print a shell completion script (bash, zsh, fish)."`
 	Version    kong.VersionFlag `help:"Print the version and exit."`
 }

@@ -26,6 +26,7 @@ func TestMain(m *testing.M) {
 				Ctx:       contextBackground(),
 			}))
 		},
+		"age-plugin-swifttest": agePluginSwifttest,
 		// envhash is the child that `swiftclaw run` starts in scripts: it prints, for each
 		// variable named, its length and SHA-256 — proof of what it received without ever
 		// printing a value — and then its own argv.
@@ -71,6 +72,7 @@ func TestScripts(t *testing.T) {
 			e.Setenv("GIT_COMMITTER_NAME", "Alice")
 			e.Setenv("GIT_COMMITTER_EMAIL", "alice@example.com")
 			e.Setenv("TZ", "UTC")
+			e.Defer(func() { stopGPGAgent(filepath.Join(e.WorkDir, "gnupg")) })
 			return os.MkdirAll(home, 0o755)
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
