@@ -121,7 +121,7 @@ func (s *Store) Grant(ctx context.Context, req GrantRequest, opts BulkOptions) (
 	if err != nil {
 		return nil, err
 	}
-	res.WriteResult = wr
+	res.WriteResult, _ = s.auditWrite(ctx, wr, nil, "grant "+req.Principal, req.Agent, req.Secret)
 	if len(res.Matches) == 0 {
 		wr.Warnings = append(wr.Warnings, fmt.Sprintf("no secret of %s matches %q yet; the grant applies to secrets set later", req.Agent, req.Secret))
 	}
@@ -221,7 +221,7 @@ func (s *Store) Revoke(ctx context.Context, req GrantRequest, opts BulkOptions) 
 	if err != nil {
 		return nil, err
 	}
-	res.WriteResult = wr
+	res.WriteResult, _ = s.auditWrite(ctx, wr, nil, "revoke "+req.Principal, req.Agent, req.Secret)
 	return res, nil
 }
 
