@@ -148,3 +148,24 @@ func SortMetas(ms []Meta) []Meta {
 // ValidateName checks a secret name the way the git store does, so a name works in every
 // store (stores with stricter rules check more).
 func ValidateName(name string) error { return vault.ValidateName("secret", name) }
+
+// SortVersions puts the active version first, then the others newest first; equal times
+// keep their order.
+func SortVersions(vs []Version) []Version {
+	slices.SortStableFunc(vs, func(a, b Version) int {
+		if (a.Status == StatusActive) != (b.Status == StatusActive) {
+			if a.Status == StatusActive {
+				return -1
+			}
+			return 1
+		}
+		return b.Created.Compare(a.Created)
+	})
+	return vs
+}
+
+// Throttled is the error for requests a store still throttles after the client's retries.
+func Throttled(store, op, name string) error {
+	return errs.New(errs.Busy, "%s is throttling requests (%s %s), still after retries", store, op, name).
+		WithHint("try again later")
+}

@@ -62,8 +62,10 @@ func SplitPath(p string) (mount, folder string, err error) {
 		return "", "", errs.New(errs.Input, "vault path %q names no KV mount", p).
 			WithHint("write it as MOUNT/data/FOLDER, e.g. secret/data/my-agent")
 	}
-	if r, ok := strings.CutPrefix(rest, "data/"); ok || rest == "data" {
+	if r, ok := strings.CutPrefix(rest, "data/"); ok {
 		rest = r
+	} else if rest == "data" {
+		rest = ""
 	}
 	if slices.Contains(strings.Split(rest, "/"), "..") {
 		return "", "", errs.New(errs.Input, "vault path %q contains \"..\"", p)
@@ -370,8 +372,7 @@ func (p *Provider) wrap(err error, op, name string) error {
 			return errs.New(errs.Permission, "vault refused to %s %s: %s", op, name, msg).
 				WithHint("check the token (VAULT_TOKEN, or token in agent.yaml's secrets block) and its policy for %s/", p.mount)
 		case re.StatusCode == http.StatusTooManyRequests:
-			return errs.New(errs.Busy, "vault is throttling requests (%s %s), still after retries", op, name).
-				WithHint("try again later, or raise VAULT_MAX_RETRIES")
+			return providers.Throttled("vault", op, name)
 		case re.StatusCode == http.StatusBadRequest && strings.Contains(msg, "check-and-set"):
 			return errs.New(errs.Conflict, "%s changed in vault while it was being written", name).
 				WithHint("run the command again")
