@@ -384,3 +384,6 @@ func (c tokenErrors) GetToken(ctx context.Context, o policy.TokenRequestOptions)
 
 // String is for messages.
 func (p *Provider) String() string { return fmt.Sprintf("azure-keyvault(%s)", p.url) }
+
+// CheckName reports whether name can be a Key Vault secret name.
+func (p *Provider) CheckName(name string) error { return checkName(name) }
