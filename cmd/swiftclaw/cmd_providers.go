@@ -158,7 +158,7 @@ func (c *SecretsVersionsCmd) Run(g *Globals, env *Env) error {
 type SecretsRollbackCmd struct {
 	Agent   string `arg:"" help:"Agent name."`
 	Name    string `arg:"" help:"Secret name."`
-	Version string `required:"" placeholder:"VERSION" help:"Version to make current again, as 'secrets versions' lists it (v2, an AWS version id, an Azure version)."`
+	Version string `name:"secret-version" required:"" placeholder:"VERSION" help:"Version to make current again, as 'secrets versions' lists it (v2, an AWS version id, an Azure version). Also accepted as --version."`
 }
 
 // Run makes the version current again.
@@ -292,4 +292,33 @@ func withExternal(env *Env, s *vault.Store, agent string, r *deploy.StoreResolve
 	}
 	r.External = a.Resolve
 	return nil
+}
+
+// versionFlagArgs lets `secrets rollback ... --version v2` and `secrets get ... --version
+// v2` work as the product page writes them: kong matches the global --version flag before
+// a subcommand's flag of the same name, so for those two commands --version is passed on
+// as --secret-version.
+func versionFlagArgs(args []string) []string {
+	var words []string
+	for _, a := range args {
+		if !strings.HasPrefix(a, "-") {
+			words = append(words, a)
+		}
+		if len(words) == 2 {
+			break
+		}
+	}
+	if len(words) < 2 || words[0] != "secrets" || (words[1] != "rollback" && words[1] != "get") {
+		return args
+	}
+	out := slices.Clone(args)
+	for i, a := range out {
+		if a == "--" {
+			break
+		}
+		if a == "--version" || strings.HasPrefix(a, "--version=") {
+			out[i] = "--secret-version" + strings.TrimPrefix(a, "--version")
+		}
+	}
+	return out
 }

@@ -106,7 +106,7 @@ type SecretsGetCmd struct {
 	Name         string `arg:"" help:"Secret name."`
 	AllowExpired bool   `name:"allow-expired" help:"Return the value even if the secret has expired."`
 	JSON         bool   `help:"Print the value and metadata as JSON."`
-	Version      string `placeholder:"VERSION" help:"Read this version, as 'secrets versions' lists it (secret managers)."`
+	Version      string `name:"secret-version" placeholder:"VERSION" help:"Read this version, as 'secrets versions' lists it (secret managers). Also accepted as --version."`
 }
 
 // Run prints the value.

@@ -50,13 +50,14 @@ func TestMain(m *testing.M) {
 	for name, f := range deployHelpers {
 		cmds[name] = f
 	}
-	testscript.Main(m, cmds)
+	os.Exit(runMain(m, cmds))
 }
 
 func TestScripts(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Dir:                 "testdata",
 		RequireExplicitExec: true,
+		Condition:           providerCondition,
 		Setup: func(e *testscript.Env) error {
 			home := filepath.Join(e.WorkDir, "home")
 			e.Setenv("HOME", home)
@@ -74,6 +75,7 @@ func TestScripts(t *testing.T) {
 			"exitcode": cmdExitcode,
 			"mode":     cmdMode,
 			"mkbytes":  cmdMkbytes,
+			"awsfake":  providerCmds["awsfake"], "vaultserver": providerCmds["vaultserver"],
 		},
 	})
 }
