@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/http/httptest"
 	"os"
-	"sync/atomic"
 	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -36,16 +35,12 @@ func cmdAWSFake(ts *testscript.TestScript, neg bool, args []string) {
 	}
 }
 
-var (
-	vaultDev   providertest.Shared
-	vaultPaths atomic.Int64
-)
+var vaultDev providertest.Shared
 
 const vaultRootToken = "swiftclaw-test-root"
 
 // vaultserver starts (once per test binary) a real Vault dev server on 127.0.0.1 and sets
-// VAULT_ADDR, VAULT_TOKEN and VAULT_TEST_PATH (a KV folder of this script's own). Scripts
-// guard it with the [vault] condition.
+// VAULT_ADDR and VAULT_TOKEN. Scripts guard it with the [vault] condition.
 func cmdVaultServer(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) != 0 {
 		ts.Fatalf("usage: vaultserver")
@@ -72,7 +67,6 @@ func cmdVaultServer(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Check(err)
 	ts.Setenv("VAULT_ADDR", addr.(string))
 	ts.Setenv("VAULT_TOKEN", vaultRootToken)
-	ts.Setenv("VAULT_TEST_PATH", fmt.Sprintf("secret/data/script-%d", vaultPaths.Add(1)))
 }
 
 // runMain is testscript.Main that stops the servers the scripts started before exiting.
