@@ -50,7 +50,7 @@ func TestMain(m *testing.M) {
 	for name, f := range deployHelpers {
 		cmds[name] = f
 	}
-	os.Exit(runMain(m, cmds))
+	testscript.Main(m, cmds) // a Vault server the scripts started dies with this process
 }
 
 func TestScripts(t *testing.T) {

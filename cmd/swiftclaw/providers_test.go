@@ -69,16 +69,6 @@ func cmdVaultServer(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Setenv("VAULT_TOKEN", vaultRootToken)
 }
 
-// runMain is testscript.Main that stops the servers the scripts started before exiting.
-func runMain(m testscript.TestingM, cmds map[string]func()) int {
-	wrapped := make(map[string]func() int, len(cmds))
-	for name, f := range cmds {
-		wrapped[name] = func() int { f(); return 0 }
-	}
-	defer vaultDev.Stop()
-	return testscript.RunMain(m, wrapped)
-}
-
 // providerCondition answers [vault]: whether the Vault server binary is built. With
 // SWIFTCLAW_REQUIRE_SERVERS=1 (CI) a missing binary is an error, so a script guarded by
 // [!vault] skip fails instead of skipping.

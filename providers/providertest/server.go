@@ -58,6 +58,7 @@ type Server struct {
 func StartServer(bin string, args, env []string, ready, addr string, timeout time.Duration) (*Server, error) {
 	cmd := exec.Command(bin, args...)
 	cmd.Env = env
+	dieWithParent(cmd)
 	pr, pw := io.Pipe()
 	cmd.Stdout, cmd.Stderr = pw, pw
 	s := &Server{cmd: cmd, done: make(chan error, 1), out: &strings.Builder{}}
