@@ -110,11 +110,11 @@ func (r *StoreResolver) Read(ref Ref) ([]byte, error) {
 		return v, nil
 	}
 	if ref.Kind == RefSecret {
-		v, _, err := r.s.GetSecret(r.ctx, r.agent, ref.Name, vault.GetOptions{})
+		v, _, err := r.s.GetSecret(r.ctx, r.agent, ref.Name, vault.GetOptions{Action: "deploy"})
 		return v, err
 	}
 	if r.env == nil {
-		vars, err := r.s.RevealEnv(r.agent)
+		vars, err := r.s.RevealEnvFor(r.ctx, r.agent, "deploy")
 		if err != nil {
 			return nil, err
 		}

@@ -80,7 +80,7 @@ func (s *Store) SetEnv(ctx context.Context, agent string, vars map[string][]byte
 	}
 	sort.Strings(keys)
 	msg := fmt.Sprintf("swiftclaw: env set %s %s", agent, strings.Join(keys, ", "))
-	return s.write(ctx, msg, func(t *txn) error {
+	wr, err := s.write(ctx, msg, func(t *txn) error {
 		rec, err := s.Recipients()
 		if err != nil {
 			return err
@@ -113,6 +113,16 @@ func (s *Store) SetEnv(ctx context.Context, agent string, vars map[string][]byte
 		t.put(f.path, data)
 		return nil
 	})
+	return s.auditWrite(ctx, wr, err, "env-set", agent, envNames(keys)...)
+}
+
+// envNames renders env keys as audited names: "env:KEY".
+func envNames(keys []string) []string {
+	out := make([]string, len(keys))
+	for i, k := range keys {
+		out[i] = "env:" + k
+	}
+	return out
 }
 
 // reencryptEnv brings f to recipients readers and applies updates. Existing values are
@@ -196,7 +206,7 @@ func (s *Store) UnsetEnv(ctx context.Context, agent string, keys []string) (*Wri
 		return nil, errs.New(errs.NotFound, "%s not set for agent %s", strings.Join(missing, ", "), agent).
 			WithHint("list the variables with `swiftclaw env list %s`", agent)
 	}
-	return s.write(ctx, fmt.Sprintf("swiftclaw: env unset %s %s", agent, strings.Join(keys, ", ")), func(t *txn) error {
+	wr, err := s.write(ctx, fmt.Sprintf("swiftclaw: env unset %s %s", agent, strings.Join(keys, ", ")), func(t *txn) error {
 		if err := s.requireWriteAccess(agent, ""); err != nil {
 			return err
 		}
@@ -210,6 +220,7 @@ func (s *Store) UnsetEnv(ctx context.Context, agent string, keys []string) (*Wri
 		t.put(f.path, data)
 		return nil
 	})
+	return s.auditWrite(ctx, wr, err, "env-unset", agent, envNames(keys)...)
 }
 
 // EnvKeys lists agent's environment variable names without decrypting.
@@ -231,6 +242,17 @@ func (s *Store) EnvKeys(agent string) ([]string, error) {
 
 // RevealEnv decrypts all of agent's environment variables.
 func (s *Store) RevealEnv(agent string) ([]EnvVar, error) {
+	return s.revealEnv(context.Background(), agent, "read")
+}
+
+// RevealEnvFor is RevealEnv for a command that hands the values on: the audit log records
+// each variable under action (e.g. "deploy").
+func (s *Store) RevealEnvFor(ctx context.Context, agent, action string) ([]EnvVar, error) {
+	return s.revealEnv(ctx, agent, action)
+}
+
+// revealEnv decrypts and audits (as action) all of agent's environment variables.
+func (s *Store) revealEnv(ctx context.Context, agent, action string) ([]EnvVar, error) {
 	if err := s.requireAgent(agent); err != nil {
 		return nil, err
 	}
@@ -251,6 +273,9 @@ func (s *Store) RevealEnv(agent string) ([]EnvVar, error) {
 	for _, k := range keys {
 		v, err := s.decryptEnv(f, k, rec)
 		if err != nil {
+			return nil, err
+		}
+		if err := s.auditRead(ctx, action, agent, "env:"+k, f.Recipients, rec); err != nil {
 			return nil, err
 		}
 		out = append(out, EnvVar{Name: k, Value: v, Source: "env:" + k})

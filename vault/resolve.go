@@ -102,12 +102,16 @@ func (s *Store) ResolveEnv(ctx context.Context, agent string, mappings []Mapping
 	}
 	all = append(all, mappings...)
 
+	action := "run"
+	if opts.Deploy {
+		action = "deploy"
+	}
 	vars := map[string]EnvVar{}
 	var problems []error
 	if keys, err := s.EnvKeys(agent); err != nil {
 		problems = append(problems, err)
 	} else if len(keys) > 0 {
-		env, err := s.RevealEnv(agent)
+		env, err := s.revealEnv(ctx, agent, action)
 		if err != nil {
 			problems = append(problems, err)
 		}
@@ -119,7 +123,7 @@ func (s *Store) ResolveEnv(ctx context.Context, agent string, mappings []Mapping
 		value, ok, err := opts.external(ctx, m.Ref)
 		if !ok {
 			_, name, _ := strings.Cut(m.Ref, ":")
-			value, _, err = s.GetSecret(ctx, agent, name, GetOptions{AllowExpired: opts.AllowExpired})
+			value, _, err = s.GetSecret(ctx, agent, name, GetOptions{AllowExpired: opts.AllowExpired, Action: action})
 		}
 		if err == nil {
 			err = checkEnvValue(m.Env, value)

@@ -252,8 +252,7 @@ func (s *Store) SetSecret(ctx context.Context, agent, name string, value []byte,
 		res.Meta = s.meta(f)
 		return nil
 	})
-
-	if err != nil {
+	if wr, err = s.auditWrite(ctx, wr, err, "set", agent, name); err != nil {
 		return nil, err
 	}
 	res.WriteResult = wr
@@ -290,6 +289,8 @@ func parseRecipientList(keys []string) ([]age.Recipient, error) {
 type GetOptions struct {
 	// AllowExpired returns an expired secret's value instead of an Expired error.
 	AllowExpired bool
+	// Action is the audited action (default "read"; run and deploy pass their own).
+	Action string
 }
 
 // GetSecret decrypts agent/name. An expired secret is refused with errs.Expired unless
@@ -311,6 +312,9 @@ func (s *Store) GetSecret(ctx context.Context, agent, name string, opts GetOptio
 	if m.Expired && !opts.AllowExpired {
 		return nil, &m, errs.New(errs.Expired, "secret %s/%s expired at %s", agent, name, f.Expires.UTC().Format("2006-01-02 15:04 UTC")).
 			WithHint("set a new value with `swiftclaw secrets set %s %s`, or pass --allow-expired to read it anyway", agent, name)
+	}
+	if err := s.auditRead(ctx, opts.Action, agent, name, f.Recipients, rec); err != nil {
+		return nil, nil, err
 	}
 	return value, &m, nil
 }
@@ -351,13 +355,14 @@ func (s *Store) RemoveSecret(ctx context.Context, agent, name string) (*WriteRes
 		return nil, err
 	}
 	p, _ := s.secretPath(agent, name)
-	return s.write(ctx, fmt.Sprintf("swiftclaw: rm %s/%s", agent, name), func(t *txn) error {
+	wr, err := s.write(ctx, fmt.Sprintf("swiftclaw: rm %s/%s", agent, name), func(t *txn) error {
 		if err := s.requireWriteAccess(agent, name); err != nil {
 			return err
 		}
 		t.remove(p)
 		return nil
 	})
+	return s.auditWrite(ctx, wr, err, "rm", agent, name)
 }
 
 const agentConfigTemplate = `# Settings for agent %s.

@@ -39,6 +39,9 @@ type Store struct {
 	// InGit reports whether Root is inside a git working tree.
 	InGit bool
 
+	// Auditor, when set, records reads and writes of values (see AuditEvent).
+	Auditor Auditor
+
 	opts  Options
 	ids   *Identities
 	idErr error

@@ -9,6 +9,7 @@ import (
 	"github.com/swiftclaw/swiftclaw/deploy"
 	"github.com/swiftclaw/swiftclaw/internal/errs"
 	"github.com/swiftclaw/swiftclaw/runner"
+	"github.com/swiftclaw/swiftclaw/sdk/protocol"
 	"github.com/swiftclaw/swiftclaw/vault"
 )
 
@@ -99,7 +100,7 @@ func (c *DeployCmd) Run(g *Globals, env *Env) error {
 		return err
 	}
 	if target == deploy.Exec {
-		return runWithVars(env, c.Command, vars, c.Redact)
+		return runWithVars(env, s, c.Agent, c.Command, vars, c.Redact)
 	}
 	res, err := deploy.Write(vars, opts)
 	if err != nil {
@@ -115,8 +116,10 @@ func (c *DeployCmd) Run(g *Globals, env *Env) error {
 
 // runWithVars runs argv with vars in its environment (never the key that decrypted them),
 // optionally redacting their values from its output, and passes its exit code through.
-func runWithVars(env *Env, argv []string, vars []deploy.Var, redact bool) error {
-	set := make(map[string]string, len(vars))
+// The child also gets the run channel (sdk/PROTOCOL.md): SWIFTCLAW_CHANNEL_FD names an
+// inherited socket on which this process serves agent's secrets, and only agent's.
+func runWithVars(env *Env, s *vault.Store, agent string, argv []string, vars []deploy.Var, redact bool) error {
+	set := make(map[string]string, len(vars)+1)
 	for _, v := range vars {
 		set[v.Name] = string(v.Value)
 	}
@@ -129,11 +132,19 @@ func runWithVars(env *Env, argv []string, vars []deploy.Var, redact bool) error 
 			*w = rd
 		}
 	}
+	channel, err := openRunChannel(env, s, agent, redactors)
+	if err != nil {
+		return err
+	}
+	defer channel.Close()
+	set[protocol.ChannelEnv] = channel.ChildEnv()
 	code, err := runner.Run(env.Ctx, runner.Spec{
 		Argv: argv, Env: runner.MergeEnv(os.Environ(), set, "SWIFTCLAW_AGE_KEY"),
 		Stdin: env.Stdin, Stdout: stdout, Stderr: stderr,
+		ExtraFiles:      []*os.File{channel.Child()},
 		TerminalSignals: env.StdinTTY,
 	})
+	channel.Close()
 	for _, rd := range redactors {
 		if cerr := rd.Close(); cerr != nil && err == nil {
 			err = errs.Wrap(errs.Internal, cerr, "write output")

@@ -39,5 +39,5 @@ func (c *RunCmd) Run(g *Globals, env *Env) error {
 	if err != nil {
 		return err
 	}
-	return runWithVars(env, c.Command, deployVars(vars), c.Redact)
+	return runWithVars(env, s, c.Agent, c.Command, deployVars(vars), c.Redact)
 }

@@ -32,6 +32,9 @@ type CLI struct {
 	Run        RunCmd           `cmd:"" help:"Run a command with the agent's variables and secrets in its environment."`
 	Deploy     DeployCmd        `cmd:"" help:"Decrypt an agent's variables and secrets into a deploy target (exec, dotenv, github-actions, kubernetes, docker-env, json)."`
 	Import     ImportCmd        `cmd:"" help:"Import secrets from other tools (sops)."`
+	Audit      AuditCmd         `cmd:"" help:"Show who read and changed secrets; verify the access log."`
+	Alerts     AlertsCmd        `cmd:"" help:"Alert on secret access, expiring secrets, overdue rotation and scan findings."`
+	Serve      ServeCmd         `cmd:"" help:"Serve the SDK protocol to agent code (sdk/PROTOCOL.md): swiftclaw serve --stdio."`
 	Completion CompletionCmd    `cmd:"" help:"Print a shell completion script (bash, zsh, fish)."`
 	Version    kong.VersionFlag `help:"Print the version and exit."`
 }
@@ -41,6 +44,8 @@ type Globals struct {
 	Chdir    string `short:"C" name:"chdir" placeholder:"DIR" help:"Run as if swiftclaw was started in DIR (relative paths too, like git -C)."`
 	Identity string `placeholder:"FILE" help:"Identity (private key) file to decrypt with; overrides the lookup order."`
 	NoCommit bool   `name:"no-commit" help:"Do not commit changes to git."`
+
+	audit *auditing // the audit log of this process, opened on first use
 }
 
 // Env is the process environment handed to every command: streams, variables, terminal
@@ -71,7 +76,14 @@ func (g *Globals) storeOptions(env *Env) vault.Options {
 	return opts
 }
 
-func (g *Globals) open(env *Env) (*vault.Store, error) { return vault.Open(g.storeOptions(env)) }
+func (g *Globals) open(env *Env) (*vault.Store, error) {
+	s, err := vault.Open(g.storeOptions(env))
+	if err != nil {
+		return nil, err
+	}
+	g.attachAuditor(s, env)
+	return s, nil
+}
 
 func buildVersion() string {
 	if version != "" {
@@ -133,7 +145,9 @@ func Main(args []string, env *Env) (code int) {
 		}
 		cli.Chdir = ""
 	}
-	if err := kctx.Run(&cli.Globals); err != nil {
+	err = kctx.Run(&cli.Globals)
+	cli.Globals.closeAudit(env)
+	if err != nil {
 		return report(env, err)
 	}
 	return 0

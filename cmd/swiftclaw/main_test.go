@@ -50,6 +50,9 @@ func TestMain(m *testing.M) {
 	for name, f := range deployHelpers {
 		cmds[name] = f
 	}
+	for name, f := range sdkHelpers {
+		cmds[name] = f
+	}
 	testscript.Main(m, cmds) // a Vault server the scripts started dies with this process
 }
 
