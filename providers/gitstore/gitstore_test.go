@@ -8,51 +8,30 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/swiftclaw/swiftclaw/internal/errs"
+	"github.com/swiftclaw/swiftclaw/internal/testrepo"
+	"github.com/swiftclaw/swiftclaw/providers"
 	"github.com/swiftclaw/swiftclaw/providers/gitstore"
 	"github.com/swiftclaw/swiftclaw/providers/providertest"
 	"github.com/swiftclaw/swiftclaw/vault"
 )
 
-func TestMain(m *testing.M) {
-	for _, kv := range os.Environ() {
-		if k, _, _ := strings.Cut(kv, "="); strings.HasPrefix(k, "SWIFTCLAW_") && k != "SWIFTCLAW_REQUIRE_SERVERS" {
-			os.Unsetenv(k)
-		}
-	}
-	os.Exit(m.Run())
-}
+func TestMain(m *testing.M) { testrepo.Main(m) }
 
-// newRepo makes a git repository with .swiftclaw owned by a fresh identity, and returns
-// the root, that identity's file and another identity's file that is no recipient.
+// newRepo makes a swiftclaw project owned by a fresh identity, and returns its root, that
+// identity's file and another identity's file that is no recipient.
 func newRepo(t *testing.T) (root, owner, stranger string) {
 	t.Helper()
-	home := t.TempDir()
-	t.Setenv("HOME", home)
-	t.Setenv("XDG_CONFIG_HOME", "")
-	t.Setenv("GIT_CONFIG_NOSYSTEM", "1")
-	t.Setenv("GIT_CONFIG_GLOBAL", filepath.Join(home, ".gitconfig"))
-	for _, k := range []string{"GIT_AUTHOR", "GIT_COMMITTER"} {
-		t.Setenv(k+"_NAME", "Alice")
-		t.Setenv(k+"_EMAIL", "alice@example.com")
-	}
-	root = filepath.Join(t.TempDir(), "repo")
-	if err := os.MkdirAll(root, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if out, err := exec.Command("git", "-C", root, "init", "-q", "-b", "main").CombinedOutput(); err != nil {
-		t.Fatalf("git init: %v\n%s", err, out)
-	}
-	owner, stranger = filepath.Join(home, "alice.txt"), filepath.Join(home, "mallory.txt")
-	for _, p := range []string{owner, stranger} {
-		if _, err := vault.GenerateIdentity(p, "test"); err != nil {
-			t.Fatal(err)
-		}
-	}
-	_, _, err := vault.Init(context.Background(), vault.Options{Dir: root, Identity: vault.IdentityOptions{File: owner}}, vault.InitOptions{Owner: "alice@example.com"})
+	dir := t.TempDir()
+	r, err := testrepo.New(dir, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return root, owner, stranger
+	stranger = filepath.Join(dir, "mallory.txt")
+	if _, err := vault.GenerateIdentity(stranger, "test"); err != nil {
+		t.Fatal(err)
+	}
+	return r.Root, r.IdentityFile, stranger
 }
 
 func open(t *testing.T, root, idFile string) *vault.Store {
@@ -73,4 +52,55 @@ func TestConformance(t *testing.T) {
 			NoVersions:   true,
 		}
 	})
+}
+
+// failing is a store whose Get fails for one name, as a network failure midway through a
+// pull would.
+type failing struct {
+	providers.Provider
+	values map[string]string
+	bad    string
+}
+
+func (f failing) List(context.Context) ([]providers.Meta, error) {
+	var out []providers.Meta
+	for n := range f.values {
+		out = append(out, providers.Meta{Name: n})
+	}
+	return providers.SortMetas(out), nil
+}
+
+func (f failing) Get(_ context.Context, name, _ string) (*providers.Secret, error) {
+	if name == f.bad {
+		return nil, errs.New(errs.Internal, "cannot reach the store to read %s", name)
+	}
+	return &providers.Secret{Meta: providers.Meta{Name: name}, Value: []byte(f.values[name])}, nil
+}
+
+func (f failing) Where() string { return "a failing store" }
+
+// TestPullFailureWritesNothing: when one read fails during a sync into git, no secret is
+// written and no commit is made.
+func TestPullFailureWritesNothing(t *testing.T) {
+	root, owner, _ := newRepo(t)
+	g := gitstore.New(open(t, root, owner), "my-agent")
+	head := func() string {
+		out, err := exec.Command("git", "-C", root, "rev-parse", "HEAD").Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(out)
+	}
+	before := head()
+	from := failing{values: map[string]string{"a-key": "1", "b-key": "2", "c-key": "3"}, bad: "b-key"}
+	_, err := providers.Copy(context.Background(), from, g, providers.CopyOptions{})
+	if errs.KindOf(err) != errs.Internal || !strings.Contains(err.Error(), "nothing was copied") {
+		t.Fatalf("copy with a failing read: %v", err)
+	}
+	if head() != before {
+		t.Fatal("a commit was made")
+	}
+	if _, err := os.Stat(filepath.Join(root, ".swiftclaw", "agents", "my-agent")); !os.IsNotExist(err) {
+		t.Fatalf("files were written: %v", err)
+	}
 }
