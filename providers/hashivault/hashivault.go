@@ -3,6 +3,7 @@ package hashivault
 import (
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
@@ -20,9 +21,13 @@ import (
 	"github.com/swiftclaw/swiftclaw/providers"
 )
 
-// MaxValueSize is the largest value stored: swiftclaw's own limit (Vault's request limit
-// is larger).
-const MaxValueSize = 10 << 20
+// maxJSONString is Vault's default limit for one JSON string in a request
+// (max_json_string_value_length, 1 MiB), counted as encoded, escapes included.
+const maxJSONString = 1 << 20
+
+// MaxValueSize is the largest value stored: any value up to it fits in one JSON string
+// even base64-encoded (3/4 MiB).
+const MaxValueSize = maxJSONString / 4 * 3
 
 // Options configure New. Empty fields fall back to the client's environment.
 type Options struct {
@@ -133,10 +138,13 @@ func (p *Provider) path(name string) (string, error) {
 	return p.folder + "/" + name, nil
 }
 
-// encode and decode map a value to the KV fields and back.
+// encode and decode map a value to the KV fields and back. Text is stored as it is unless
+// its JSON escapes would take it past Vault's string limit; other values are base64.
 func encode(v []byte) map[string]any {
 	if utf8.Valid(v) {
-		return map[string]any{"value": string(v)}
+		if j, err := json.Marshal(string(v)); err == nil && len(j)-2 <= maxJSONString {
+			return map[string]any{"value": string(v)}
+		}
 	}
 	return map[string]any{"value": base64.StdEncoding.EncodeToString(v), "encoding": "base64"}
 }

@@ -155,3 +155,18 @@ func TestSplitPath(t *testing.T) {
 		}
 	}
 }
+
+// TestEscapedText: text whose JSON escapes would pass Vault's 1 MiB string limit
+// (every '<' becomes \u003c) is stored base64-encoded and still reads back exactly.
+func TestEscapedText(t *testing.T) {
+	addr := devServer(t)
+	p := newProvider(t, hashivault.Options{Address: addr, Token: rootToken, Path: folder()})
+	v := []byte(strings.Repeat("<", hashivault.MaxValueSize))
+	if _, err := p.Set(context.Background(), "html", v, providers.SetOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	s, err := p.Get(context.Background(), "html", "")
+	if err != nil || string(s.Value) != string(v) {
+		t.Fatalf("read back %d bytes (%v), want %d", len(s.Value), err, len(v))
+	}
+}
