@@ -19,19 +19,27 @@ func externalStore(env *Env, s *vault.Store, agent string) (providers.Provider, 
 	if err := vault.ValidateName("agent", agent); err != nil {
 		return nil, err
 	}
-	a, err := connect.Load(s, agent, env.Getenv)
+	a, err := resolver(env, s, agent)
 	if err != nil || a.Settings.Store() == providers.Git {
 		return nil, err
 	}
 	return a.Store(env.Ctx)
 }
 
-// resolver returns the reference resolver for run and deploy.
+// resolver returns the reference resolver for run and deploy. It warns about credentials
+// written literally in agent.yaml.
 func resolver(env *Env, s *vault.Store, agent string) (*connect.Agent, error) {
 	if err := vault.ValidateName("agent", agent); err != nil {
 		return nil, err
 	}
-	return connect.Load(s, agent, env.Getenv)
+	a, err := connect.Load(s, agent, env.Getenv)
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range a.Literals {
+		warn(env, "%s", f)
+	}
+	return a, nil
 }
 
 func (c *SecretsSetCmd) onProvider(env *Env, p providers.Provider, err error, value []byte, opts vault.SetOptions) error {

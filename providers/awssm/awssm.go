@@ -78,7 +78,11 @@ func NewClient(ctx context.Context, opts Options) (*sm.Client, error) {
 	if opts.Profile != "" {
 		lo = append(lo, config.WithSharedConfigProfile(opts.Profile))
 	}
-	if opts.AccessKeyID != "" || opts.SecretAccessKey != "" {
+	if (opts.AccessKeyID == "") != (opts.SecretAccessKey == "") {
+		return nil, errs.New(errs.Input, "aws credentials need both accessKeyId and secretAccessKey, or neither (the default chain)").
+			WithHint("set the missing one in agent.yaml's secrets block, as env:VAR or secret:NAME")
+	}
+	if opts.AccessKeyID != "" {
 		lo = append(lo, config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider(opts.AccessKeyID, opts.SecretAccessKey, opts.SessionToken)))
 	}
 	if opts.HTTPClient != nil {
@@ -378,6 +382,10 @@ func (p *Provider) wrap(err error, op, name string) error {
 			return errs.New(errs.Input, "aws refused to %s %s: %s", op, name, msg)
 		}
 		return errs.New(errs.Internal, "aws failed to %s %s: %s (%s)", op, name, msg, ae.ErrorCode())
+	}
+	if strings.Contains(err.Error(), "get identity: get credentials") {
+		return errs.Wrap(errs.Permission, err, "no usable aws credentials to %s %s", op, name).
+			WithHint("configure the AWS default chain (AWS_PROFILE, AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, SSO, a role) or accessKeyId/secretAccessKey in agent.yaml")
 	}
 	var ne net.Error
 	if errors.As(err, &ne) {

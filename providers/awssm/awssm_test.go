@@ -216,3 +216,16 @@ func TestJSONSecret(t *testing.T) {
 		t.Fatalf("the JSON secret holds %d members (%v), want only db-url", len(obj), err)
 	}
 }
+
+func TestCredentials(t *testing.T) {
+	_, err := awssm.New(ctx, awssm.Options{Region: region, SecretAccessKey: "only-half"})
+	if errs.KindOf(err) != errs.Input || !strings.Contains(err.Error(), "both accessKeyId and secretAccessKey") {
+		t.Fatalf("half a static key: %v", err)
+	}
+	_, url := fake(t)
+	p := newProvider(t, awssm.Options{Region: region, Endpoint: url, NamePrefix: "x/", MaxAttempts: 1})
+	_, err = p.Get(ctx, "api-key", "")
+	if errs.KindOf(err) != errs.Permission || !strings.Contains(errs.HintOf(err), "AWS_PROFILE") {
+		t.Fatalf("no credentials anywhere: %v", err)
+	}
+}

@@ -28,6 +28,9 @@ import (
 type Agent struct {
 	// Settings is what agent.yaml says about stores.
 	Settings *providers.AgentSettings
+	// Literals are credentials agent.yaml holds as literals instead of secret:NAME or
+	// env:VAR; they work, but the caller should warn.
+	Literals []providers.Finding
 
 	store  *vault.Store
 	name   string
@@ -49,7 +52,11 @@ func Load(s *vault.Store, agent string, getenv func(string) string) (*Agent, err
 	if err != nil {
 		return nil, err
 	}
-	return &Agent{Settings: settings, store: s, name: agent, getenv: getenv, opened: map[string]providers.Provider{}}, nil
+	literals, err := providers.LiteralCredentials(data, rel)
+	if err != nil {
+		return nil, err
+	}
+	return &Agent{Settings: settings, Literals: literals, store: s, name: agent, getenv: getenv, opened: map[string]providers.Provider{}}, nil
 }
 
 // Git returns the agent's git store.
