@@ -8,7 +8,7 @@ STATICCHECK   := $(TOOLS)/staticcheck
 STATICCHECK_V := v0.8.2
 BIN           := bin/swiftclaw
 
-.PHONY: build demo test check fmt-check vet staticcheck unit sdk-test fuzz install clean
+.PHONY: build demo test check fmt-check vet staticcheck unit sdk-test fuzz install clean test-servers test-providers
 
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -o $(BIN) ./cmd/swiftclaw
@@ -43,6 +43,15 @@ unit:
 # temporary directory by the tests) in real git repositories.
 sdk-test:
 	$(PYTHON) -m unittest discover -s sdk/python/tests -t sdk/python/tests
+
+# The servers the provider conformance suite runs against (Vault, kumo), built once into
+# ${SWIFTCLAW_TEST_CACHE:-~/.cache/swiftclaw-test}/bin. `make test` runs the suite too; with
+# SWIFTCLAW_REQUIRE_SERVERS=1 (as .ci/run sets) a missing server fails it.
+test-servers:
+	./scripts/build-test-servers.sh
+
+test-providers: test-servers
+	SWIFTCLAW_REQUIRE_SERVERS=1 $(GO) test -race -count=1 ./providers/... ./cmd/swiftclaw -run 'Conformance|Stages|Throttl|Network|JSON|Copy|TestScripts/providers'
 
 # Fuzz each parser for real (the seed corpora also run as ordinary tests in `make test`).
 FUZZTIME ?= 60s

@@ -2,11 +2,13 @@ package deploy
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
 	"github.com/swiftclaw/swiftclaw/dotenv"
 	"github.com/swiftclaw/swiftclaw/internal/errs"
+	"github.com/swiftclaw/swiftclaw/vault"
 )
 
 // Ref names where a value comes from.
@@ -42,6 +44,9 @@ func ParseMapping(spec string) (Mapping, error) {
 			WithHint("use letters, digits and '_', not starting with a digit")
 	}
 	kind, name, ok := strings.Cut(ref, ":")
+	if ok && name != "" && slices.Contains(vault.ExternalSchemes, kind) {
+		return Mapping{Env: env, From: Ref{Kind: kind, Name: name}}, nil
+	}
 	if !ok || kind != RefSecret || name == "" {
 		return Mapping{}, errs.New(errs.Input, "mapping for %s must name a secret as secret:NAME", env).
 			WithHint("write it as --secret %s=secret:NAME; list secrets with swiftclaw secrets list AGENT", env)

@@ -3,6 +3,7 @@ package vault
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -38,8 +39,15 @@ func ParseMapping(s string) (Mapping, error) {
 	return Mapping{Env: env, Ref: ref}, nil
 }
 
+// ExternalSchemes are the reference schemes of external secret managers, resolved by
+// ResolveOptions.External: vault:PATH#FIELD, aws-sm:NAME-or-ARN[#KEY], azure-kv:NAME[/VERSION].
+var ExternalSchemes = []string{"vault", "aws-sm", "azure-kv"}
+
 func validateRef(ref string) error {
 	scheme, name, ok := strings.Cut(ref, ":")
+	if ok && name != "" && slices.Contains(ExternalSchemes, scheme) {
+		return nil
+	}
 	if !ok || scheme != "secret" {
 		return errs.New(errs.Input, "unsupported reference %q", ref).WithHint("write ENV=secret:NAME, e.g. OPENAI_API_KEY=secret:api-key")
 	}
@@ -52,6 +60,9 @@ type ResolveOptions struct {
 	Deploy bool
 	// AllowExpired passes expired secrets instead of failing.
 	AllowExpired bool
+	// External, when set, resolves each reference first; ok false leaves it to the git
+	// store (secret:NAME of an agent whose secrets are in git).
+	External func(ctx context.Context, ref string) (value []byte, ok bool, err error)
 }
 
 // ResolveEnv computes the variables `run` and `deploy` hand to a process: the agent's env
@@ -109,8 +120,11 @@ func (s *Store) ResolveEnv(ctx context.Context, agent string, mappings []Mapping
 		}
 	}
 	for _, m := range all {
-		_, name, _ := strings.Cut(m.Ref, ":")
-		value, _, err := s.GetSecret(ctx, agent, name, GetOptions{AllowExpired: opts.AllowExpired, Action: action})
+		value, ok, err := opts.external(ctx, m.Ref)
+		if !ok {
+			_, name, _ := strings.Cut(m.Ref, ":")
+			value, _, err = s.GetSecret(ctx, agent, name, GetOptions{AllowExpired: opts.AllowExpired, Action: action})
+		}
 		if err == nil {
 			err = checkEnvValue(m.Env, value)
 		}
@@ -129,6 +143,16 @@ func (s *Store) ResolveEnv(ctx context.Context, agent string, mappings []Mapping
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out, nil
+}
+
+func (o ResolveOptions) external(ctx context.Context, ref string) ([]byte, bool, error) {
+	if o.External == nil {
+		if scheme, _, _ := strings.Cut(ref, ":"); slices.Contains(ExternalSchemes, scheme) {
+			return nil, true, errs.New(errs.Input, "no resolver for %s references here", scheme)
+		}
+		return nil, false, nil
+	}
+	return o.External(ctx, ref)
 }
 
 // joinProblems turns several failures into one error whose kind is the first one's,

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 
 	"github.com/swiftclaw/swiftclaw/deploy"
 	"github.com/swiftclaw/swiftclaw/internal/errs"
@@ -14,14 +15,15 @@ import (
 
 // DeployCmd is `swiftclaw deploy AGENT [--secret ENV=secret:NAME ...] --target T [-- CMD...]`.
 type DeployCmd struct {
-	Secret    []string `placeholder:"ENV=secret:NAME" help:"Map a secret to a variable (repeatable); overrides agent.yaml's run/deploy secrets."`
-	Target    string   `placeholder:"TARGET" help:"Where the variables go: exec, dotenv, github-actions, kubernetes, docker-env, json. Default: github-actions inside GitHub Actions, else a dry run."`
+	Secret    []string `placeholder:"ENV=secret:NAME" help:"Map a secret to a variable (repeatable); overrides agent.yaml's run/deploy secrets. References: secret:NAME, vault:PATH#FIELD, aws-sm:NAME-or-ARN[#KEY], azure-kv:NAME[/VERSION]."`
+	Target    string   `placeholder:"TARGET" help:"Where the variables go: exec, dotenv, github-actions, kubernetes, docker-env, json; or push the agent's git-stored secrets into vault, aws-secrets-manager or azure-keyvault. Default: github-actions inside GitHub Actions, else a dry run."`
 	Out       string   `placeholder:"FILE" help:"File to write (dotenv, kubernetes, docker-env, json), or - for standard output. Written atomically, mode 0600."`
 	DryRun    bool     `name:"dry-run" help:"Check everything and show names and destinations, never values; write nothing."`
 	Namespace string   `help:"Namespace of the Kubernetes Secret."`
 	Name      string   `help:"Name of the Kubernetes Secret (default: the agent name)."`
 	Encoding  string   `placeholder:"utf8|base64" help:"JSON value encoding: utf8 (default; binary values refused) or base64."`
 	Redact    bool     `help:"exec: replace every injected value in the command's output with [REDACTED:NAME]."`
+	Prune     bool     `help:"vault, aws-secrets-manager, azure-keyvault: also remove secrets the manager has and git does not."`
 	Agent     string   `arg:"" help:"Agent name."`
 	Command   []string `arg:"" optional:"" passthrough:"" help:"exec: the command and its arguments, after --."`
 }
@@ -40,6 +42,9 @@ func (c *DeployCmd) Run(g *Globals, env *Env) error {
 			c.Target, c.DryRun, checkOnly = string(deploy.Exec), true, true
 			fmt.Fprintf(env.Stderr, "no --target: checking only; choose where the variables go with --target (exec, dotenv, github-actions, kubernetes, docker-env, json)\n")
 		}
+	}
+	if slices.Contains(providerTargets, c.Target) {
+		return c.pushToProvider(g, env)
 	}
 	target, err := deploy.ParseTarget(c.Target)
 	if err != nil {
@@ -74,6 +79,9 @@ func (c *DeployCmd) Run(g *Globals, env *Env) error {
 		return err
 	}
 	r := deploy.NewStoreResolver(env.Ctx, s, c.Agent)
+	if err := withExternal(env, s, c.Agent, r); err != nil {
+		return err
+	}
 	if c.DryRun {
 		plan, err := deploy.Check(req, r)
 		planned := deploy.DryRun(plan, opts)

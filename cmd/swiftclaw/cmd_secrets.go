@@ -10,12 +10,16 @@ import (
 
 // SecretsCmd groups the secret store commands.
 type SecretsCmd struct {
-	Set   SecretsSetCmd   `cmd:"" help:"Create or update a secret (value from --value-stdin, --file, a prompt, or --value)."`
-	Get   SecretsGetCmd   `cmd:"" help:"Decrypt a secret and write its value to stdout."`
-	List  SecretsListCmd  `cmd:"" help:"List an agent's secrets (never decrypts)."`
-	Rm    SecretsRmCmd    `cmd:"" help:"Remove a secret (git history keeps old versions)."`
-	Apply SecretsApplyCmd `cmd:"" help:"Apply a secret template: descriptions, rotation policies, generated values; report what is missing."`
-	Check SecretsCheckCmd `cmd:"" help:"Check an agent against a secret template, writing nothing (exit 1 when required secrets are missing, expired or malformed)."`
+	Set  SecretsSetCmd  `cmd:"" help:"Create or update a secret (value from --value-stdin, --file, a prompt, or --value)."`
+	Get  SecretsGetCmd  `cmd:"" help:"Decrypt a secret and write its value to stdout."`
+	List SecretsListCmd `cmd:"" help:"List an agent's secrets (never decrypts)."`
+	Rm   SecretsRmCmd   `cmd:"" help:"Remove a secret (git history keeps old versions)."`
+	// With a provider in agent.yaml, set/get/list/rm and these work on the provider.
+	Versions SecretsVersionsCmd `cmd:"" help:"List a secret's versions (VERSION CREATED STATUS)."`
+	Rollback SecretsRollbackCmd `cmd:"" help:"Make an earlier version of a secret current again."`
+	Sync     SecretsSyncCmd     `cmd:"" help:"Copy an agent's secrets between git and a secret manager (--from vault --to git, or the reverse)."`
+	Apply    SecretsApplyCmd    `cmd:"" help:"Apply a secret template: descriptions, rotation policies, generated values; report what is missing."`
+	Check    SecretsCheckCmd    `cmd:"" help:"Check an agent against a secret template, writing nothing (exit 1 when required secrets are missing, expired or malformed)."`
 
 	Grant  SecretsGrantCmd  `cmd:"" help:"Grant a user or service read and/or write access to secrets (re-encrypts them to its keys)."`
 	Revoke SecretsRevokeCmd `cmd:"" help:"Revoke a grant: re-encrypt without the keys, mark rotation required, list what history still exposes."`
@@ -61,6 +65,9 @@ func (c *SecretsSetCmd) Run(g *Globals, env *Env) error {
 	if err != nil {
 		return err
 	}
+	if p, err := externalStore(env, s, c.Agent); p != nil || err != nil {
+		return c.onProvider(env, p, err, value, opts)
+	}
 	res, err := s.SetSecret(env.Ctx, c.Agent, c.Name, value, opts)
 	if err != nil {
 		return err
@@ -103,6 +110,7 @@ type SecretsGetCmd struct {
 	Name         string `arg:"" help:"Secret name."`
 	AllowExpired bool   `name:"allow-expired" help:"Return the value even if the secret has expired."`
 	JSON         bool   `help:"Print the value and metadata as JSON."`
+	Version      string `name:"secret-version" placeholder:"VERSION" help:"Read this version, as 'secrets versions' lists it (secret managers). Also accepted as --version."`
 }
 
 // Run prints the value.
@@ -110,6 +118,12 @@ func (c *SecretsGetCmd) Run(g *Globals, env *Env) error {
 	s, err := g.open(env)
 	if err != nil {
 		return err
+	}
+	if p, err := externalStore(env, s, c.Agent); p != nil || err != nil || c.Version != "" {
+		if p == nil && err == nil {
+			p, err = agentStore(g, env, c.Agent)
+		}
+		return c.onProvider(env, p, err)
 	}
 	value, meta, err := s.GetSecret(env.Ctx, c.Agent, c.Name, vault.GetOptions{AllowExpired: c.AllowExpired})
 	if err != nil {
@@ -141,6 +155,9 @@ func (c *SecretsListCmd) Run(g *Globals, env *Env) error {
 	s, err := g.open(env)
 	if err != nil {
 		return err
+	}
+	if p, err := externalStore(env, s, c.Agent); p != nil || err != nil {
+		return c.onProvider(env, p, err)
 	}
 	list, err := s.ListSecrets(c.Agent)
 	if err != nil {
@@ -189,6 +206,9 @@ func (c *SecretsRmCmd) Run(g *Globals, env *Env) error {
 	s, err := g.open(env)
 	if err != nil {
 		return err
+	}
+	if p, err := externalStore(env, s, c.Agent); p != nil || err != nil {
+		return c.onProvider(env, p, err)
 	}
 	wr, err := s.RemoveSecret(env.Ctx, c.Agent, c.Name)
 	if err != nil {

@@ -135,7 +135,7 @@ func Main(args []string, env *Env) (code int) {
 			panic(r)
 		}
 	}()
-	kctx, err := parser.Parse(args)
+	kctx, err := parser.Parse(versionFlagArgs(args))
 	if err != nil {
 		return reportUsage(env, err)
 	}

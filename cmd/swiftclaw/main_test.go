@@ -54,13 +54,14 @@ func TestMain(m *testing.M) {
 	for name, f := range sdkHelpers {
 		cmds[name] = f
 	}
-	testscript.Main(m, cmds)
+	testscript.Main(m, cmds) // a Vault server the scripts started dies with this process
 }
 
 func TestScripts(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Dir:                 "testdata",
 		RequireExplicitExec: true,
+		Condition:           providerCondition,
 		Setup: func(e *testscript.Env) error {
 			home := filepath.Join(e.WorkDir, "home")
 			e.Setenv("HOME", home)
@@ -79,6 +80,7 @@ func TestScripts(t *testing.T) {
 			"exitcode": cmdExitcode,
 			"mode":     cmdMode,
 			"mkbytes":  cmdMkbytes,
+			"awsfake":  providerCmds["awsfake"], "vaultserver": providerCmds["vaultserver"],
 		},
 	})
 }
