@@ -144,15 +144,7 @@ func (s *Store) resync(t *txn, rec *Recipients, pol *policy.Policy) error {
 			if err != nil {
 				return errs.Wrap(errs.KindOf(err), err, "cannot re-encrypt %s/%s", agent, name)
 			}
-			recips, err := parseRecipientList(readers)
-			if err != nil {
-				return err
-			}
-			f.Recipients = readers
-			if f.Value, err = seal(value, f.binding(), recips); err != nil {
-				return err
-			}
-			data, err := marshalSecretFile(f)
+			data, err := s.reseal(f, value, oldRec, readers, nil)
 			if err != nil {
 				return err
 			}

@@ -28,6 +28,12 @@ type SecretMeta struct {
 	Rotation    *Rotation  `json:"rotation,omitempty"`
 	Recipients  []string   `json:"recipients"`
 	Path        string     `json:"path"`
+	// RotationDue is when the rotation interval runs out (nil without an interval).
+	RotationDue *time.Time `json:"rotation_due,omitempty"`
+	// RotationOverdue is true once RotationDue has passed.
+	RotationOverdue bool `json:"rotation_overdue"`
+	// GraceUntil is when the previous value stops being readable (nil: none readable).
+	GraceUntil *time.Time `json:"grace_until,omitempty"`
 }
 
 func (s *Store) meta(f *SecretFile) SecretMeta {
@@ -37,6 +43,7 @@ func (s *Store) meta(f *SecretFile) SecretMeta {
 		Rotation: f.Rotation, Recipients: f.Recipients, Path: s.rel(f.path),
 	}
 	m.Expired = f.Expires != nil && !s.Now().Before(*f.Expires)
+	s.rotationStatus(f, &m)
 	return m
 }
 
@@ -160,6 +167,22 @@ type SetResult struct {
 
 // SetSecret creates or updates agent/name with value, encrypted to the agent's readers.
 func (s *Store) SetSecret(ctx context.Context, agent, name string, value []byte, opts SetOptions) (*SetResult, error) {
+	return s.setSecret(ctx, agent, name, value, opts, secretWrite{msg: fmt.Sprintf("swiftclaw: set %s/%s", agent, name)})
+}
+
+// secretWrite is what the commands built on SetSecret (rotate, rollback) add to it.
+type secretWrite struct {
+	msg string
+	// graceUntil, when set, keeps the current value readable as the previous one until
+	// then (never past the current value's own expiry).
+	graceUntil *time.Time
+	// edit changes metadata (the rotation policy) before anything is sealed.
+	edit func(f *SecretFile) error
+	// mustExist refuses to create the secret; mustChange refuses an identical value.
+	mustExist, mustChange bool
+}
+
+func (s *Store) setSecret(ctx context.Context, agent, name string, value []byte, opts SetOptions, w secretWrite) (*SetResult, error) {
 	p, err := s.secretPath(agent, name)
 	if err != nil {
 		return nil, err
@@ -169,12 +192,9 @@ func (s *Store) SetSecret(ctx context.Context, agent, name string, value []byte,
 			WithHint("store large files elsewhere and keep a reference or key here")
 	}
 	res := &SetResult{}
-	wr, err := s.write(ctx, fmt.Sprintf("swiftclaw: set %s/%s", agent, name), func(t *txn) error {
-		rec, err := s.Recipients()
-		if err != nil {
-			return err
-		}
-		pol, err := s.Policy()
+	var warnings []string
+	wr, err := s.write(ctx, w.msg, func(t *txn) error {
+		rec, pol, err := s.access()
 		if err != nil {
 			return err
 		}
@@ -186,6 +206,7 @@ func (s *Store) SetSecret(ctx context.Context, agent, name string, value []byte,
 		f, err := s.readSecretFile(agent, name)
 		var oldValue []byte
 		haveOld := false
+		var oldErr error
 		switch {
 		case err == nil:
 			// Compare with the current value so an identical one keeps its ciphertext.
@@ -194,18 +215,45 @@ func (s *Store) SetSecret(ctx context.Context, agent, name string, value []byte,
 				oldValue, haveOld = v, true
 			} else if errs.KindOf(derr) == errs.Tampered {
 				return derr
+			} else {
+				oldErr = derr
 			}
-		case errs.KindOf(err) == errs.NotFound:
+		case errs.KindOf(err) == errs.NotFound && !w.mustExist:
 			f = &SecretFile{Version: FormatVersion, Agent: agent, Name: name, Created: now, Updated: now, path: p}
 			res.Created = true
 		default:
 			return err
 		}
-		oldBinding := f.binding()
+		oldBinding, oldPrevious := f.binding(), f.previousBinding()
+		oldExpired := f.Expires != nil && !now.Before(*f.Expires)
+		if w.edit != nil {
+			if err := w.edit(f); err != nil {
+				return err
+			}
+		}
 		if opts.Description != nil {
 			f.Description = *opts.Description
 		}
 		valueChanged := !haveOld || !bytes.Equal(oldValue, value)
+		if w.mustChange && !valueChanged {
+			return errs.New(errs.Input, "the new value of %s/%s is the same as the current one", agent, name).
+				WithHint("a rotation needs a different value")
+		}
+		graceUntil := w.graceUntil
+		if graceUntil != nil && !valueChanged {
+			graceUntil = nil
+		}
+		if graceUntil != nil {
+			switch {
+			case !haveOld:
+				return errs.Wrap(errs.KindOf(oldErr), oldErr, "cannot keep the current value of %s/%s for a grace period", agent, name)
+			case oldExpired:
+				warnings = append(warnings, fmt.Sprintf("the current value of %s/%s has expired, so it is not kept for a grace period", agent, name))
+				graceUntil = nil
+			case f.Expires != nil && f.Expires.Before(*graceUntil):
+				graceUntil = f.Expires // the old value never outlives its own expiry
+			}
+		}
 		switch {
 		case opts.NoExpiry:
 			f.Expires, f.TTL = nil, ""
@@ -220,16 +268,24 @@ func (s *Store) SetSecret(ctx context.Context, agent, name string, value []byte,
 			}
 		}
 		f.Recipients = readers
+		recips, err := parseRecipientList(readers)
+		if err != nil {
+			return err
+		}
 		if valueChanged || oldBinding.diff(f.binding()) != "" {
-			recips, err := parseRecipientList(readers)
-			if err != nil {
-				return err
-			}
 			armored, err := seal(value, f.binding(), recips)
 			if err != nil {
 				return err
 			}
 			f.Value = armored
+		}
+		if graceUntil != nil {
+			f.Previous = &Previous{Until: *graceUntil}
+			if f.Previous.Value, err = seal(oldValue, f.previousBinding(), recips); err != nil {
+				return err
+			}
+		} else if err := s.refreshPrevious(f, oldPrevious, rec, recips); err != nil {
+			return err
 		}
 		if valueChanged {
 			f.Updated = now
@@ -249,6 +305,7 @@ func (s *Store) SetSecret(ctx context.Context, agent, name string, value []byte,
 	if err != nil {
 		return nil, err
 	}
+	wr.Warnings = append(wr.Warnings, warnings...)
 	res.WriteResult = wr
 	return res, nil
 }

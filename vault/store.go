@@ -192,6 +192,16 @@ func (s *Store) Policy() (*policy.Policy, error) {
 	return policy.Parse(data, s.rel(p))
 }
 
+// access reads recipients.yaml and policy.yaml, which together decide who reads what.
+func (s *Store) access() (*Recipients, *policy.Policy, error) {
+	rec, err := s.Recipients()
+	if err != nil {
+		return nil, nil, err
+	}
+	pol, err := s.Policy()
+	return rec, pol, err
+}
+
 // Readers returns the sorted public keys that agent/name must be encrypted to: every
 // owner's keys plus the keys of principals granted read (name "" = the env file).
 func (s *Store) Readers(rec *Recipients, pol *policy.Policy, agent, name string) ([]string, error) {

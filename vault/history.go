@@ -1,0 +1,452 @@
+package vault
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/swiftclaw/swiftclaw/internal/errs"
+	"github.com/swiftclaw/swiftclaw/internal/fsutil"
+)
+
+// The version history of a secret is read from git: the commits that changed its file,
+// oldest first, where a commit starts a new version only when it changed the sealed
+// value. Unchanged values keep their ciphertext byte for byte, so most comparisons are
+// a hash comparison; see valueDiffers for the rest.
+//
+// The log walk uses the git CLI, not go-git: go-git's path-filtered log
+// (LogOptions.FileName / PathFilter) diffs whole trees commit by commit and was measured
+// at 37-254 s on a 5,000-commit repository where `git log -- PATH` takes 0.03 s
+// (bench/history.sh measures both). The walk's result is cached per secret under the git
+// directory (swiftclaw/versions/AGENT/NAME.json, no secret material) and extended
+// incrementally when HEAD moves forward, so repeated reads cost no git process at all.
+
+// histFormat versions the cache layout; a different number means "walk again".
+const histFormat = 1
+
+// maxRenames bounds how many agent-folder renames a walk follows.
+const maxRenames = 16
+
+// secretGitPath is the path git knows agent/name's file by.
+func secretGitPath(agent, name string) string {
+	return DirName + "/agents/" + agent + "/secrets/" + name + ".yaml"
+}
+
+// agentOfPath returns the agent segment of a secret's git path.
+func agentOfPath(p string) string {
+	parts := strings.Split(p, "/")
+	if len(parts) == 5 {
+		return parts[2]
+	}
+	return ""
+}
+
+// histState is one committed state of a secret's file: a value, or its absence.
+type histState struct {
+	Commit     string    `json:"commit"`
+	Author     string    `json:"author"`
+	Time       time.Time `json:"time"` // author date
+	Path       string    `json:"path"`
+	Blob       string    `json:"blob,omitempty"` // "" when the file was deleted
+	Cipher     string    `json:"cipher,omitempty"`
+	Agent      string    `json:"agent,omitempty"`
+	Name       string    `json:"name,omitempty"`
+	Expires    string    `json:"expires,omitempty"`
+	Recipients []string  `json:"recipients,omitempty"`
+	Updated    time.Time `json:"updated"`
+
+	added   bool   // the commit added the path (a rename may have brought it)
+	bad     bool   // the file did not parse (e.g. committed conflict markers)
+	armored string // the value, only during a walk
+}
+
+func (st *histState) deleted() bool { return st.Blob == "" }
+
+// summarize fills st's metadata from a file's content.
+func (st *histState) summarize(data []byte) {
+	f, err := ParseSecretFile(data, st.Path)
+	if err != nil {
+		st.bad = true
+		return
+	}
+	sum := sha256.Sum256([]byte(f.Value))
+	st.Cipher = hex.EncodeToString(sum[:])
+	st.Agent, st.Name, st.Expires = f.Agent, f.Name, formatExpiry(f.Expires)
+	st.Recipients = sortedCopy(f.Recipients)
+	st.Updated = f.Updated
+	st.armored = f.Value
+}
+
+func (st *histState) sameBinding(o *histState) bool {
+	return st.Agent == o.Agent && st.Name == o.Name && st.Expires == o.Expires && slices.Equal(st.Recipients, o.Recipients)
+}
+
+// histVersion is one version as the cache keeps it: the state that introduced the value
+// and the latest state still holding it (re-encrypted to other recipients, perhaps).
+type histVersion struct {
+	First     histState `json:"first"`
+	Latest    histState `json:"latest"`
+	End       string    `json:"end,omitempty"` // "superseded" or "deleted"
+	EndCommit string    `json:"end_commit,omitempty"`
+}
+
+// histRecord is a secret's walked history up to Head.
+type histRecord struct {
+	Format   int           `json:"format"`
+	Head     string        `json:"head"`
+	Path     string        `json:"path"`
+	Versions []histVersion `json:"versions"` // oldest first
+	Last     *histState    `json:"last,omitempty"`
+}
+
+// history returns agent/name's committed history, from the cache when it is current.
+func (s *Store) history(ctx context.Context, agent, name string) (*histRecord, error) {
+	loc, err := s.locateGit(ctx)
+	if err != nil {
+		return nil, err
+	}
+	p := secretGitPath(agent, name)
+	if loc.Head == "" {
+		return &histRecord{Format: histFormat, Path: p}, nil
+	}
+	cachePath := filepath.Join(loc.CommonDir, "swiftclaw", "versions", agent, name+".json")
+	rec := readHistCache(cachePath, p)
+	if rec != nil && rec.Head == loc.Head {
+		return rec, nil
+	}
+	if rec != nil && rec.Head != "" {
+		if _, err := runGit(ctx, s.Root, "merge-base", "--is-ancestor", rec.Head, loc.Head); err == nil {
+			states, err := s.logStates(ctx, rec.Head+".."+loc.Head, p)
+			if err != nil {
+				return nil, err
+			}
+			renamed := false
+			if n := len(states); n > 0 && states[n-1].added && (rec.Last == nil || rec.Last.deleted()) {
+				from, err := s.renamedFrom(ctx, states[n-1].Commit, p)
+				if err != nil {
+					return nil, err
+				}
+				renamed = from != ""
+			}
+			if !renamed {
+				if err := s.applyStates(ctx, rec, states); err != nil {
+					return nil, err
+				}
+				rec.Head = loc.Head
+				writeHistCache(cachePath, rec)
+				return rec, nil
+			}
+		}
+	}
+	states, err := s.walkChain(ctx, loc.Head, p)
+	if err != nil {
+		return nil, err
+	}
+	rec = &histRecord{Format: histFormat, Head: loc.Head, Path: p}
+	if err := s.applyStates(ctx, rec, states); err != nil {
+		return nil, err
+	}
+	writeHistCache(cachePath, rec)
+	return rec, nil
+}
+
+func readHistCache(file, p string) *histRecord {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return nil
+	}
+	var rec histRecord
+	if json.Unmarshal(data, &rec) != nil || rec.Format != histFormat || rec.Path != p {
+		return nil
+	}
+	return &rec
+}
+
+// writeHistCache stores rec; a failure (read-only repository) only costs speed.
+func writeHistCache(file string, rec *histRecord) {
+	data, err := json.Marshal(rec)
+	if err != nil {
+		return
+	}
+	if os.MkdirAll(filepath.Dir(file), 0o755) == nil {
+		_ = fsutil.WriteFile(file, data, 0o644)
+	}
+}
+
+// walkChain walks p's history from head, following agent-folder renames: when the
+// oldest commit of a path added it while deleting a secret of the same name in another
+// agent, the walk continues with that path before the commit.
+func (s *Store) walkChain(ctx context.Context, head, p string) ([]histState, error) {
+	var all []histState // newest first
+	rev := head
+	for range maxRenames {
+		states, err := s.logStates(ctx, rev, p)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, states...)
+		if len(states) == 0 || !states[len(states)-1].added {
+			break
+		}
+		oldest := states[len(states)-1].Commit
+		from, err := s.renamedFrom(ctx, oldest, p)
+		if err != nil || from == "" {
+			return all, err
+		}
+		rev, p = oldest+"^", from
+	}
+	return all, nil
+}
+
+// renamedFrom returns the same-named secret of another agent that commit deleted, or "".
+func (s *Store) renamedFrom(ctx context.Context, commit, p string) (string, error) {
+	if _, err := runGit(ctx, s.Root, "rev-parse", "-q", "--verify", commit+"^"); err != nil {
+		return "", nil // a root commit renames nothing
+	}
+	glob := ":(glob)" + DirName + "/agents/*/secrets/" + path.Base(p)
+	out, err := runGit(ctx, s.Root, "diff-tree", "-r", "--no-commit-id", "--name-only", "--no-renames",
+		"--diff-filter=D", commit+"^", commit, "--", glob)
+	if err != nil {
+		return "", err
+	}
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		if line != "" && line != p {
+			return line, nil
+		}
+	}
+	return "", nil
+}
+
+// logStates lists p's states in rev (newest first) with one `git log` and one
+// `git cat-file --batch` for the contents; cat-file starts alongside the log.
+func (s *Store) logStates(ctx context.Context, rev, p string) ([]histState, error) {
+	cf, err := startCatFile(ctx, s.Root)
+	if err != nil {
+		return nil, err
+	}
+	defer cf.close()
+	out, err := runGit(ctx, s.Root, "-c", "log.showSignature=false", "-c", "log.follow=false",
+		"log", "--no-color", "--format=%x00%H%x1f%an <%ae>%x1f%at", "--raw", "--no-abbrev", "--no-renames", rev, "--", p)
+	if err != nil {
+		return nil, err
+	}
+	var states []histState
+	for _, line := range strings.Split(out, "\n") {
+		switch {
+		case strings.HasPrefix(line, "\x00"):
+			f := strings.Split(line[1:], "\x1f")
+			if len(f) != 3 {
+				return nil, errs.New(errs.Internal, "unexpected git log output")
+			}
+			sec, _ := strconv.ParseInt(f[2], 10, 64)
+			states = append(states, histState{Commit: f[0], Author: f[1], Time: time.Unix(sec, 0).UTC(), Path: p, Blob: "?"})
+		case strings.HasPrefix(line, ":") && len(states) > 0:
+			// :100644 100644 OLD NEW M\tPATH
+			meta, file, _ := strings.Cut(line, "\t")
+			f := strings.Fields(meta)
+			if file != p || len(f) != 5 {
+				continue
+			}
+			st := &states[len(states)-1]
+			st.Blob, st.added = f[3], f[4] == "A"
+			if f[4] == "D" {
+				st.Blob = ""
+			}
+		}
+	}
+	// Merge commits print no raw diff: ask cat-file for COMMIT:PATH instead.
+	var reqs []string
+	var idx []int
+	for i, st := range states {
+		switch st.Blob {
+		case "":
+			continue
+		case "?":
+			reqs = append(reqs, st.Commit+":"+p)
+		default:
+			reqs = append(reqs, st.Blob)
+		}
+		idx = append(idx, i)
+	}
+	blobs, err := cf.fetch(reqs)
+	if err != nil {
+		return nil, err
+	}
+	for j, i := range idx {
+		st := &states[i]
+		if blobs[j].missing {
+			st.Blob = ""
+			continue
+		}
+		st.Blob = blobs[j].id
+		st.summarize(blobs[j].data)
+	}
+	return states, nil
+}
+
+// applyStates extends rec with states (newest first), deciding where versions start.
+func (s *Store) applyStates(ctx context.Context, rec *histRecord, states []histState) error {
+	for i := len(states) - 1; i >= 0; i-- {
+		st := states[i]
+		if st.bad {
+			continue // an unparsable state is neither a value nor a deletion
+		}
+		prev := rec.Last
+		cur := &rec.Versions
+		if st.deleted() {
+			if n := len(*cur); n > 0 && (*cur)[n-1].End == "" {
+				(*cur)[n-1].End, (*cur)[n-1].EndCommit = "deleted", st.Commit
+			}
+		} else if prev == nil || prev.deleted() || s.valueDiffers(ctx, prev, &st) {
+			if n := len(*cur); n > 0 && (*cur)[n-1].End == "" {
+				(*cur)[n-1].End, (*cur)[n-1].EndCommit = "superseded", st.Commit
+			}
+			*cur = append(*cur, histVersion{First: st, Latest: st})
+		} else if n := len(*cur); n > 0 {
+			(*cur)[n-1].Latest = st // same value, new metadata or recipients
+		}
+		rec.Last = &st
+	}
+	return nil
+}
+
+// valueDiffers reports whether cur holds a different value than prev. swiftclaw
+// re-seals a value only when the value or its binding (agent, name, expiry, recipients)
+// changes, and bumps `updated` exactly when the value changes. So: same ciphertext means
+// same value; a new ciphertext under an unchanged binding means a new value; a changed
+// binding with a new `updated` means a new value. Only a changed binding with the same
+// `updated` (a re-encryption, a rename, or a new value within the same second) needs a
+// decrypt of both states, and an identity that cannot decrypt them counts it as a
+// re-encryption.
+func (s *Store) valueDiffers(ctx context.Context, prev, cur *histState) bool {
+	switch {
+	case prev.Cipher == cur.Cipher:
+		return false
+	case prev.sameBinding(cur), !prev.Updated.Equal(cur.Updated):
+		return true
+	}
+	a, errA := s.plaintextAt(ctx, prev)
+	b, errB := s.plaintextAt(ctx, cur)
+	return errA == nil && errB == nil && !bytes.Equal(a, b)
+}
+
+// plaintextAt decrypts a state's value without checking its binding (used only to
+// compare two states).
+func (s *Store) plaintextAt(ctx context.Context, st *histState) ([]byte, error) {
+	armored := st.armored
+	if armored == "" {
+		f, err := s.fileAt(ctx, st)
+		if err != nil {
+			return nil, err
+		}
+		armored = f.Value
+	}
+	ids, err := s.Identities()
+	if err != nil {
+		return nil, err
+	}
+	_, value, err := open(armored, ids, st.Agent+"/"+st.Name, "")
+	return value, err
+}
+
+// fileAt reads and parses the secret file of a committed state.
+func (s *Store) fileAt(ctx context.Context, st *histState) (*SecretFile, error) {
+	out, err := runGit(ctx, s.Root, "cat-file", "blob", st.Blob)
+	if err != nil {
+		return nil, err
+	}
+	where := fmt.Sprintf("%s at commit %s", st.Path, shortID(st.Commit))
+	f, err := ParseSecretFile([]byte(out), where)
+	if err != nil {
+		return nil, err
+	}
+	f.path = filepath.Join(s.Root, filepath.FromSlash(st.Path))
+	return f, nil
+}
+
+func shortID(id string) string { return id[:min(len(id), 12)] }
+
+// catFile is a running `git cat-file --batch`.
+type catFile struct {
+	cmd *exec.Cmd
+	in  io.WriteCloser
+	out *bufio.Reader
+}
+
+type catBlob struct {
+	id      string
+	data    []byte
+	missing bool
+}
+
+func startCatFile(ctx context.Context, dir string) (*catFile, error) {
+	cmd := exec.CommandContext(ctx, "git", "cat-file", "--batch")
+	cmd.Dir = dir
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		return nil, err
+	}
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, errs.Wrap(errs.Internal, err, "cannot run git").WithHint("install git")
+	}
+	return &catFile{cmd: cmd, in: in, out: bufio.NewReaderSize(out, 64<<10)}, nil
+}
+
+// fetch sends every request, then reads the answers in order.
+func (c *catFile) fetch(reqs []string) ([]catBlob, error) {
+	go func() {
+		w := bufio.NewWriter(c.in)
+		for _, r := range reqs {
+			w.WriteString(r + "\n")
+		}
+		w.Flush()
+		c.in.Close()
+	}()
+	out := make([]catBlob, len(reqs))
+	for i := range reqs {
+		hdr, err := c.out.ReadString('\n')
+		if err != nil {
+			return nil, errs.Wrap(errs.Internal, err, "git cat-file stopped early")
+		}
+		f := strings.Fields(hdr)
+		if len(f) == 2 && f[1] == "missing" {
+			out[i].missing = true
+			continue
+		}
+		if len(f) != 3 {
+			return nil, errs.New(errs.Internal, "unexpected git cat-file output")
+		}
+		size, err := strconv.Atoi(f[2])
+		if err != nil || size > maxFileSize {
+			return nil, errs.New(errs.Internal, "unexpected git cat-file output")
+		}
+		data := make([]byte, size+1)
+		if _, err := io.ReadFull(c.out, data); err != nil {
+			return nil, errs.Wrap(errs.Internal, err, "git cat-file stopped early")
+		}
+		out[i] = catBlob{id: f[0], data: data[:size]}
+	}
+	return out, nil
+}
+
+func (c *catFile) close() {
+	c.in.Close()
+	_ = c.cmd.Wait()
+}
