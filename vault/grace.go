@@ -2,6 +2,7 @@ package vault
 
 import (
 	"context"
+	"strings"
 
 	"filippo.io/age"
 
@@ -112,4 +113,40 @@ func (s *Store) GetPrevious(ctx context.Context, agent, name string) ([]byte, *S
 		return nil, nil, err
 	}
 	return value, &m, nil
+}
+
+// previousSuffix marks a reference to a secret's grace value: secret:NAME@previous.
+const previousSuffix = "@previous"
+
+// withPrevious adds ENV_PREVIOUS=secret:NAME@previous for every ENV=secret:NAME mapping
+// not already mapped (agent.yaml: run.previous: true).
+func withPrevious(all []Mapping) []Mapping {
+	mapped := map[string]bool{}
+	for _, m := range all {
+		mapped[m.Env] = true
+	}
+	out := all
+	for _, m := range all {
+		if strings.HasSuffix(m.Ref, previousSuffix) || mapped[m.Env+"_PREVIOUS"] {
+			continue
+		}
+		out = append(out, Mapping{Env: m.Env + "_PREVIOUS", Ref: m.Ref + previousSuffix})
+	}
+	return out
+}
+
+// resolveRef reads the value a mapping names. A grace value that does not exist (no
+// rotation with a grace period, or the period is over) is skipped: the variable stays
+// unset, so the agent sees no previous value.
+func (s *Store) resolveRef(ctx context.Context, agent, name string, opts ResolveOptions) (value []byte, skip bool, err error) {
+	name, previous := strings.CutSuffix(name, previousSuffix)
+	if !previous {
+		value, _, err = s.GetSecret(ctx, agent, name, GetOptions{AllowExpired: opts.AllowExpired})
+		return value, false, err
+	}
+	value, meta, err := s.GetPrevious(ctx, agent, name)
+	if meta != nil && (errs.KindOf(err) == errs.NotFound || errs.KindOf(err) == errs.Expired) {
+		return nil, true, nil
+	}
+	return value, false, err
 }

@@ -41,8 +41,9 @@ func ParseMapping(s string) (Mapping, error) {
 func validateRef(ref string) error {
 	scheme, name, ok := strings.Cut(ref, ":")
 	if !ok || scheme != "secret" {
-		return errs.New(errs.Input, "unsupported reference %q", ref).WithHint("use secret:NAME")
+		return errs.New(errs.Input, "unsupported reference %q", ref).WithHint("use secret:NAME, or secret:NAME@previous for a grace value")
 	}
+	name, _ = strings.CutSuffix(name, previousSuffix)
 	return ValidateName("secret", name)
 }
 
@@ -90,6 +91,9 @@ func (s *Store) ResolveEnv(ctx context.Context, agent string, mappings []Mapping
 		}
 	}
 	all = append(all, mappings...)
+	if cfg.Run.Previous {
+		all = withPrevious(all)
+	}
 
 	vars := map[string]EnvVar{}
 	var problems []error
@@ -106,7 +110,10 @@ func (s *Store) ResolveEnv(ctx context.Context, agent string, mappings []Mapping
 	}
 	for _, m := range all {
 		_, name, _ := strings.Cut(m.Ref, ":")
-		value, _, err := s.GetSecret(ctx, agent, name, GetOptions{AllowExpired: opts.AllowExpired})
+		value, skip, err := s.resolveRef(ctx, agent, name, opts)
+		if skip {
+			continue
+		}
 		if err == nil {
 			err = checkEnvValue(m.Env, value)
 		}

@@ -167,7 +167,7 @@ type SetResult struct {
 
 // SetSecret creates or updates agent/name with value, encrypted to the agent's readers.
 func (s *Store) SetSecret(ctx context.Context, agent, name string, value []byte, opts SetOptions) (*SetResult, error) {
-	return s.setSecret(ctx, agent, name, value, opts, secretWrite{msg: fmt.Sprintf("swiftclaw: set %s/%s", agent, name)})
+	return s.setSecret(ctx, agent, name, value, opts, &secretWrite{msg: fmt.Sprintf("swiftclaw: set %s/%s", agent, name)})
 }
 
 // secretWrite is what the commands built on SetSecret (rotate, rollback) add to it.
@@ -180,16 +180,18 @@ type secretWrite struct {
 	edit func(f *SecretFile) error
 	// mustExist refuses to create the secret; mustChange refuses an identical value.
 	mustExist, mustChange bool
+	// obtain, when set, supplies the value under the lock, after the current file is
+	// read (rotation: from a webhook or a generator).
+	obtain func(f *SecretFile) ([]byte, error)
 }
 
-func (s *Store) setSecret(ctx context.Context, agent, name string, value []byte, opts SetOptions, w secretWrite) (*SetResult, error) {
+func (s *Store) setSecret(ctx context.Context, agent, name string, value []byte, opts SetOptions, w *secretWrite) (*SetResult, error) {
 	p, err := s.secretPath(agent, name)
 	if err != nil {
 		return nil, err
 	}
-	if len(value) > MaxValueSize {
-		return nil, errs.New(errs.Input, "value for %s/%s is %d bytes; the limit is %d MiB", agent, name, len(value), MaxValueSize>>20).
-			WithHint("store large files elsewhere and keep a reference or key here")
+	if err := checkValueSize(agent, name, value); err != nil {
+		return nil, err
 	}
 	res := &SetResult{}
 	var warnings []string
@@ -233,6 +235,14 @@ func (s *Store) setSecret(ctx context.Context, agent, name string, value []byte,
 		}
 		if opts.Description != nil {
 			f.Description = *opts.Description
+		}
+		if w.obtain != nil {
+			if value, err = w.obtain(f); err != nil {
+				return err
+			}
+			if err := checkValueSize(agent, name, value); err != nil {
+				return err
+			}
 		}
 		valueChanged := !haveOld || !bytes.Equal(oldValue, value)
 		if w.mustChange && !valueChanged {
@@ -308,6 +318,14 @@ func (s *Store) setSecret(ctx context.Context, agent, name string, value []byte,
 	wr.Warnings = append(wr.Warnings, warnings...)
 	res.WriteResult = wr
 	return res, nil
+}
+
+func checkValueSize(agent, name string, value []byte) error {
+	if len(value) > MaxValueSize {
+		return errs.New(errs.Input, "value for %s/%s is %d bytes; the limit is %d MiB", agent, name, len(value), MaxValueSize>>20).
+			WithHint("store large files elsewhere and keep a reference or key here")
+	}
+	return nil
 }
 
 func parseRecipientList(keys []string) ([]age.Recipient, error) {

@@ -193,6 +193,27 @@ func ParseVersionLabel(label string) (int, error) {
 // state that introduced it. A version past its own expiry is refused with errs.Expired
 // unless opts.AllowExpired.
 func (s *Store) GetVersion(ctx context.Context, agent, name, label string, opts GetOptions) ([]byte, *Version, error) {
+	_, v, err := s.lookupVersion(ctx, agent, name, label)
+	if err != nil {
+		return nil, nil, err
+	}
+	if v.Expired && !opts.AllowExpired {
+		return nil, v, errs.New(errs.Expired, "%s of %s/%s expired at %s", v.Label, agent, name, v.Expires.UTC().Format("2006-01-02 15:04 UTC")).
+			WithHint("pass --allow-expired to read it anyway")
+	}
+	if v.Status == StatusPending {
+		value, _, err := s.GetSecret(ctx, agent, name, GetOptions{AllowExpired: true})
+		return value, v, err
+	}
+	value, err := s.decryptVersion(ctx, v.hist, name)
+	if err != nil {
+		return nil, v, err
+	}
+	return value, v, nil
+}
+
+// lookupVersion returns all versions (newest first) and the one label names.
+func (s *Store) lookupVersion(ctx context.Context, agent, name, label string) ([]Version, *Version, error) {
 	n, err := ParseVersionLabel(label)
 	if err != nil {
 		return nil, nil, err
@@ -203,23 +224,10 @@ func (s *Store) GetVersion(ctx context.Context, agent, name, label string, opts 
 	}
 	i := slices.IndexFunc(vs, func(v Version) bool { return v.Number == n })
 	if i < 0 {
-		return nil, nil, errs.New(errs.NotFound, "%s/%s has no %s (its versions are v1 to v%d)", agent, name, "v"+strconv.Itoa(n), vs[0].Number).
+		return nil, nil, errs.New(errs.NotFound, "%s/%s has no v%d (its versions are v1 to v%d)", agent, name, n, vs[0].Number).
 			WithHint("list them with `swiftclaw secrets versions %s %s`", agent, name)
 	}
-	v := vs[i]
-	if v.Expired && !opts.AllowExpired {
-		return nil, &v, errs.New(errs.Expired, "%s of %s/%s expired at %s", v.Label, agent, name, v.Expires.UTC().Format("2006-01-02 15:04 UTC")).
-			WithHint("pass --allow-expired to read it anyway")
-	}
-	if v.Status == StatusPending {
-		value, _, err := s.GetSecret(ctx, agent, name, GetOptions{AllowExpired: true})
-		return value, &v, err
-	}
-	value, err := s.decryptVersion(ctx, v.hist, name)
-	if err != nil {
-		return nil, &v, err
-	}
-	return value, &v, nil
+	return vs, &vs[i], nil
 }
 
 // decryptVersion decrypts a committed version, checking each candidate state's sealed
