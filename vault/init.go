@@ -20,6 +20,9 @@ type InitResult struct {
 	OwnerKey string
 	// Already is true when the project was initialized before and nothing was added.
 	Already bool
+	// MergeDriver is true when this run registered swiftclaw's git merge driver in the
+	// repository's config (.gitattributes is among the changed files when it was added).
+	MergeDriver bool
 	*WriteResult
 }
 
@@ -111,12 +114,18 @@ func Init(ctx context.Context, opts Options, io InitOptions) (*Store, *InitResul
 		if needOwner {
 			t.put(recPath, recData)
 		}
+		if s.InGit {
+			return s.stageAttributes(t)
+		}
 		return nil
 	})
 	if err != nil {
 		return nil, nil, err
 	}
+	if res.MergeDriver, err = s.registerMergeDriver(ctx); err != nil {
+		return nil, nil, err
+	}
 	res.WriteResult = wr
-	res.Already = len(wr.Changed) == 0
+	res.Already = len(wr.Changed) == 0 && !res.MergeDriver
 	return s, res, nil
 }
