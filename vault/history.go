@@ -56,7 +56,10 @@ func agentOfPath(p string) string {
 
 // histState is one committed state of a secret's file: a value, or its absence.
 type histState struct {
-	Commit     string    `json:"commit"`
+	Commit string `json:"commit"`
+	// Parents are the nearest ancestors that changed the file (git's parent rewriting),
+	// or, for the first state after an agent rename, the old path's last state.
+	Parents    []string  `json:"parents,omitempty"`
 	Author     string    `json:"author"`
 	Time       time.Time `json:"time"` // author date
 	Path       string    `json:"path"`
@@ -67,6 +70,8 @@ type histState struct {
 	Expires    string    `json:"expires,omitempty"`
 	Recipients []string  `json:"recipients,omitempty"`
 	Updated    time.Time `json:"updated"`
+	// Version is the 1-based number of the value this state holds; 0 when deleted.
+	Version int `json:"version"`
 
 	added   bool   // the commit added the path (a rename may have brought it)
 	bad     bool   // the file did not parse (e.g. committed conflict markers)
@@ -94,22 +99,26 @@ func (st *histState) sameBinding(o *histState) bool {
 	return st.Agent == o.Agent && st.Name == o.Name && st.Expires == o.Expires && slices.Equal(st.Recipients, o.Recipients)
 }
 
-// histVersion is one version as the cache keeps it: the state that introduced the value
-// and the latest state still holding it (re-encrypted to other recipients, perhaps).
-type histVersion struct {
-	First     histState `json:"first"`
-	Latest    histState `json:"latest"`
-	End       string    `json:"end,omitempty"` // "superseded" or "deleted"
-	EndCommit string    `json:"end_commit,omitempty"`
-}
-
 // histRecord is a secret's walked history up to Head.
 type histRecord struct {
-	Format   int           `json:"format"`
-	Head     string        `json:"head"`
-	Path     string        `json:"path"`
-	Versions []histVersion `json:"versions"` // oldest first
-	Last     *histState    `json:"last,omitempty"`
+	Format int    `json:"format"`
+	Head   string `json:"head"`
+	Path   string `json:"path"`
+	// Current is the commit of the state the file has at Head ("" when it never existed).
+	Current string `json:"current,omitempty"`
+	// Count is the number of versions.
+	Count int `json:"count"`
+	// States are every state, parents before children.
+	States []histState `json:"states"`
+}
+
+func (rec *histRecord) state(commit string) *histState {
+	for i := len(rec.States) - 1; i >= 0; i-- {
+		if rec.States[i].Commit == commit {
+			return &rec.States[i]
+		}
+	}
+	return nil
 }
 
 // history returns agent/name's committed history, from the cache when it is current.
@@ -128,27 +137,12 @@ func (s *Store) history(ctx context.Context, agent, name string) (*histRecord, e
 		return rec, nil
 	}
 	if rec != nil && rec.Head != "" {
-		if _, err := runGit(ctx, s.Root, "merge-base", "--is-ancestor", rec.Head, loc.Head); err == nil {
-			states, err := s.logStates(ctx, rec.Head+".."+loc.Head, p)
-			if err != nil {
-				return nil, err
-			}
-			renamed := false
-			if n := len(states); n > 0 && states[n-1].added && (rec.Last == nil || rec.Last.deleted()) {
-				from, err := s.renamedFrom(ctx, states[n-1].Commit, p)
-				if err != nil {
-					return nil, err
-				}
-				renamed = from != ""
-			}
-			if !renamed {
-				if err := s.applyStates(ctx, rec, states); err != nil {
-					return nil, err
-				}
-				rec.Head = loc.Head
-				writeHistCache(cachePath, rec)
-				return rec, nil
-			}
+		if ok, err := s.extendHistory(ctx, rec, loc.Head); err != nil {
+			return nil, err
+		} else if ok {
+			rec.Head = loc.Head
+			writeHistCache(cachePath, rec)
+			return rec, nil
 		}
 	}
 	states, err := s.walkChain(ctx, loc.Head, p)
@@ -161,6 +155,25 @@ func (s *Store) history(ctx context.Context, agent, name string) (*histRecord, e
 	}
 	writeHistCache(cachePath, rec)
 	return rec, nil
+}
+
+// extendHistory adds the commits between rec.Head and head when rec.Head is an ancestor
+// of head. It reports false (and changes nothing) when a full walk is needed instead:
+// history was rewritten, or the range brings the file in by an agent rename.
+func (s *Store) extendHistory(ctx context.Context, rec *histRecord, head string) (bool, error) {
+	if _, err := runGit(ctx, s.Root, "merge-base", "--is-ancestor", rec.Head, head); err != nil {
+		return false, nil
+	}
+	states, err := s.logStates(ctx, rec.Head+".."+head, rec.Path)
+	if err != nil {
+		return false, err
+	}
+	if n := len(states); n > 0 && states[n-1].added {
+		if from, err := s.renamedFrom(ctx, states[n-1].Commit, rec.Path); err != nil || from != "" {
+			return false, err
+		}
+	}
+	return true, s.applyStates(ctx, rec, states)
 }
 
 func readHistCache(file, p string) *histRecord {
@@ -188,7 +201,8 @@ func writeHistCache(file string, rec *histRecord) {
 
 // walkChain walks p's history from head, following agent-folder renames: when the
 // oldest commit of a path added it while deleting a secret of the same name in another
-// agent, the walk continues with that path before the commit.
+// agent, the walk continues with that path before the commit, and the old path's last
+// state becomes the parent of the new path's first.
 func (s *Store) walkChain(ctx context.Context, head, p string) ([]histState, error) {
 	var all []histState // newest first
 	rev := head
@@ -196,6 +210,9 @@ func (s *Store) walkChain(ctx context.Context, head, p string) ([]histState, err
 		states, err := s.logStates(ctx, rev, p)
 		if err != nil {
 			return nil, err
+		}
+		if len(all) > 0 && len(states) > 0 {
+			all[len(all)-1].Parents = []string{states[0].Commit}
 		}
 		all = append(all, states...)
 		if len(states) == 0 || !states[len(states)-1].added {
@@ -239,7 +256,7 @@ func (s *Store) logStates(ctx context.Context, rev, p string) ([]histState, erro
 	}
 	defer cf.close()
 	out, err := runGit(ctx, s.Root, "-c", "log.showSignature=false", "-c", "log.follow=false",
-		"log", "--no-color", "--format=%x00%H%x1f%an <%ae>%x1f%at", "--raw", "--no-abbrev", "--no-renames", rev, "--", p)
+		"log", "--no-color", "--parents", "--format=%x00%H%x1f%P%x1f%an <%ae>%x1f%at", "--raw", "--no-abbrev", "--no-renames", rev, "--", p)
 	if err != nil {
 		return nil, err
 	}
@@ -248,11 +265,11 @@ func (s *Store) logStates(ctx context.Context, rev, p string) ([]histState, erro
 		switch {
 		case strings.HasPrefix(line, "\x00"):
 			f := strings.Split(line[1:], "\x1f")
-			if len(f) != 3 {
+			if len(f) != 4 {
 				return nil, errs.New(errs.Internal, "unexpected git log output")
 			}
-			sec, _ := strconv.ParseInt(f[2], 10, 64)
-			states = append(states, histState{Commit: f[0], Author: f[1], Time: time.Unix(sec, 0).UTC(), Path: p, Blob: "?"})
+			sec, _ := strconv.ParseInt(f[3], 10, 64)
+			states = append(states, histState{Commit: f[0], Parents: strings.Fields(f[1]), Author: f[2], Time: time.Unix(sec, 0).UTC(), Path: p, Blob: "?"})
 		case strings.HasPrefix(line, ":") && len(states) > 0:
 			// :100644 100644 OLD NEW M\tPATH
 			meta, file, _ := strings.Cut(line, "\t")
@@ -268,6 +285,15 @@ func (s *Store) logStates(ctx context.Context, rev, p string) ([]histState, erro
 		}
 	}
 	// Merge commits print no raw diff: ask cat-file for COMMIT:PATH instead.
+	if err := cf.fill(states, p); err != nil {
+		return nil, err
+	}
+	return states, nil
+}
+
+// fill reads and summarizes the content of each state; Blob "?" means "look it up as
+// COMMIT:PATH", and a missing one means the file did not exist.
+func (c *catFile) fill(states []histState, p string) error {
 	var reqs []string
 	var idx []int
 	for i, st := range states {
@@ -281,9 +307,9 @@ func (s *Store) logStates(ctx context.Context, rev, p string) ([]histState, erro
 		}
 		idx = append(idx, i)
 	}
-	blobs, err := cf.fetch(reqs)
+	blobs, err := c.fetch(reqs)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	for j, i := range idx {
 		st := &states[i]
@@ -294,33 +320,120 @@ func (s *Store) logStates(ctx context.Context, rev, p string) ([]histState, erro
 		st.Blob = blobs[j].id
 		st.summarize(blobs[j].data)
 	}
-	return states, nil
+	return nil
 }
 
-// applyStates extends rec with states (newest first), deciding where versions start.
+// applyStates adds states (newest first) to rec, parents before children, giving each
+// the version of a parent holding the same value, or a new version number.
 func (s *Store) applyStates(ctx context.Context, rec *histRecord, states []histState) error {
-	for i := len(states) - 1; i >= 0; i-- {
-		st := states[i]
-		if st.bad {
-			continue // an unparsable state is neither a value nor a deletion
-		}
-		prev := rec.Last
-		cur := &rec.Versions
-		if st.deleted() {
-			if n := len(*cur); n > 0 && (*cur)[n-1].End == "" {
-				(*cur)[n-1].End, (*cur)[n-1].EndCommit = "deleted", st.Commit
-			}
-		} else if prev == nil || prev.deleted() || s.valueDiffers(ctx, prev, &st) {
-			if n := len(*cur); n > 0 && (*cur)[n-1].End == "" {
-				(*cur)[n-1].End, (*cur)[n-1].EndCommit = "superseded", st.Commit
-			}
-			*cur = append(*cur, histVersion{First: st, Latest: st})
-		} else if n := len(*cur); n > 0 {
-			(*cur)[n-1].Latest = st // same value, new metadata or recipients
-		}
-		rec.Last = &st
+	if len(states) == 0 {
+		return nil
 	}
+	known := map[string]*histState{}
+	for i := range rec.States {
+		known[rec.States[i].Commit] = &rec.States[i]
+	}
+	pending := map[string]*histState{}
+	for i := range states {
+		pending[states[i].Commit] = &states[i]
+	}
+	// Parents outside the walked range (an incremental walk's boundary): their state is
+	// found by content among the known states.
+	outside, err := s.statesAt(ctx, rec, states, known, pending)
+	if err != nil {
+		return err
+	}
+	rec.States = slices.Grow(rec.States, len(states)) // keeps pointers into it valid
+	var add func(st *histState)
+	add = func(st *histState) {
+		if _, done := known[st.Commit]; done {
+			return
+		}
+		known[st.Commit] = st // marks it in progress, too
+		var parents []*histState
+		for _, pc := range st.Parents {
+			if ps, ok := pending[pc]; ok {
+				add(ps)
+			}
+			if ps := known[pc]; ps != nil {
+				parents = append(parents, ps)
+			} else if ps := outside[pc]; ps != nil {
+				parents = append(parents, ps)
+			}
+		}
+		s.assignVersion(ctx, rec, st, parents)
+		rec.States = append(rec.States, *st)
+		known[st.Commit] = &rec.States[len(rec.States)-1]
+	}
+	for i := len(states) - 1; i >= 0; i-- {
+		add(&states[i])
+	}
+	rec.Current = states[0].Commit
 	return nil
+}
+
+// assignVersion gives st the version of the first parent holding the same value; a
+// deleted state has version 0; an unparsable one is treated as unchanged.
+func (s *Store) assignVersion(ctx context.Context, rec *histRecord, st *histState, parents []*histState) {
+	if st.deleted() {
+		st.Version = 0
+		return
+	}
+	for _, ps := range parents {
+		if ps.deleted() || ps.Version == 0 {
+			continue
+		}
+		if st.bad {
+			commit, parents := st.Commit, st.Parents
+			*st = *ps
+			st.Commit, st.Parents = commit, parents
+			return
+		}
+		if !s.valueDiffers(ctx, ps, st) {
+			st.Version = ps.Version
+			return
+		}
+	}
+	if st.bad {
+		st.Blob = "" // nothing to inherit: count it as absent
+		return
+	}
+	rec.Count++
+	st.Version = rec.Count
+}
+
+// statesAt resolves the parents of states that are neither known nor walked: it reads
+// the file at each such commit and matches its ciphertext with a known state.
+func (s *Store) statesAt(ctx context.Context, rec *histRecord, states []histState, known, pending map[string]*histState) (map[string]*histState, error) {
+	var probes []histState
+	for _, st := range states {
+		for _, pc := range st.Parents {
+			if known[pc] == nil && pending[pc] == nil {
+				probes = append(probes, histState{Commit: pc, Path: rec.Path, Blob: "?"})
+			}
+		}
+	}
+	out := map[string]*histState{}
+	if len(probes) == 0 {
+		return out, nil
+	}
+	cf, err := startCatFile(ctx, s.Root)
+	if err != nil {
+		return nil, err
+	}
+	defer cf.close()
+	if err := cf.fill(probes, rec.Path); err != nil {
+		return nil, err
+	}
+	for _, pr := range probes {
+		for i := len(rec.States) - 1; i >= 0; i-- {
+			if ks := &rec.States[i]; pr.Cipher != "" && ks.Cipher == pr.Cipher {
+				out[pr.Commit] = ks
+				break
+			}
+		}
+	}
+	return out, nil
 }
 
 // valueDiffers reports whether cur holds a different value than prev. swiftclaw

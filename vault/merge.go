@@ -343,9 +343,11 @@ func nodeEqual(a, b *yaml.Node) bool {
 }
 
 // MergeCommits finds, for a merge in progress in dir, the commits that last changed path
-// on each side: HEAD's, and MERGE_HEAD's (or REBASE_HEAD, CHERRY_PICK_HEAD, REVERT_HEAD).
-// Either is "" when git cannot say.
-func MergeCommits(ctx context.Context, dir, path string) (ours, theirs string) {
+// on each side: HEAD's, and the other side's. During `git merge` the other side is named
+// by the GITHEAD_<commit> variable git sets for merge drivers (MERGE_HEAD is written only
+// afterwards); rebase, cherry-pick and revert leave REBASE_HEAD, CHERRY_PICK_HEAD or
+// REVERT_HEAD. environ is the process environment. Either id is "" when git cannot say.
+func MergeCommits(ctx context.Context, dir, path string, environ []string) (ours, theirs string) {
 	last := func(rev string) string {
 		out, err := runGit(ctx, dir, "rev-list", "-1", rev, "--", path)
 		if err != nil {
@@ -354,8 +356,15 @@ func MergeCommits(ctx context.Context, dir, path string) (ours, theirs string) {
 		return shortID(strings.TrimSpace(out))
 	}
 	ours = last("HEAD")
-	for _, ref := range []string{"MERGE_HEAD", "REBASE_HEAD", "CHERRY_PICK_HEAD", "REVERT_HEAD"} {
-		if _, err := runGit(ctx, dir, "rev-parse", "-q", "--verify", ref); err == nil {
+	candidates := []string{}
+	for _, kv := range environ {
+		if k, _, ok := strings.Cut(kv, "="); ok && strings.HasPrefix(k, "GITHEAD_") && isCommitID(strings.TrimPrefix(k, "GITHEAD_")) {
+			candidates = append(candidates, strings.TrimPrefix(k, "GITHEAD_"))
+		}
+	}
+	candidates = append(candidates, "MERGE_HEAD", "REBASE_HEAD", "CHERRY_PICK_HEAD", "REVERT_HEAD")
+	for _, ref := range candidates {
+		if _, err := runGit(ctx, dir, "rev-parse", "-q", "--verify", ref+"^{commit}"); err == nil {
 			return ours, last(ref)
 		}
 	}

@@ -57,6 +57,45 @@ type Version struct {
 	hist *histVersion
 }
 
+// histVersion is one version's states: the one that introduced the value, the latest
+// holding it (re-encrypted to other recipients, perhaps), and how it ended.
+type histVersion struct {
+	First, Latest histState
+	End           string // "superseded" or "deleted"; "" while current or on an unmerged branch
+	EndCommit     string
+}
+
+// versions groups rec's states by version.
+func (rec *histRecord) versions() []histVersion {
+	vs := make([]histVersion, rec.Count)
+	byCommit := make(map[string]*histState, len(rec.States))
+	for i := range rec.States {
+		st := &rec.States[i]
+		byCommit[st.Commit] = st
+		if st.Version > 0 {
+			v := &vs[st.Version-1]
+			if v.First.Commit == "" {
+				v.First = *st
+			}
+			v.Latest = *st
+		}
+	}
+	for _, st := range rec.States {
+		for _, pc := range st.Parents {
+			ps := byCommit[pc]
+			if ps == nil || ps.Version == 0 || ps.Version == st.Version || vs[ps.Version-1].EndCommit != "" {
+				continue
+			}
+			v := &vs[ps.Version-1]
+			v.End, v.EndCommit = "superseded", st.Commit
+			if st.Version == 0 {
+				v.End = "deleted"
+			}
+		}
+	}
+	return vs
+}
+
 // Versions lists agent/name's versions, newest first, from git history plus an
 // uncommitted change in the working tree (pending). A removed secret still has its
 // versions; a secret that never existed is NotFound.
@@ -91,25 +130,27 @@ func (s *Store) versions(ctx context.Context, agent, name string) ([]Version, *S
 		return nil, nil, errs.Wrap(errs.Input, err, "cannot read %s", s.rel(p))
 	}
 	now := s.Now()
-	out := make([]Version, 0, len(rec.Versions)+1)
-	for i := range rec.Versions {
-		h := &rec.Versions[i]
+	hv := rec.versions()
+	current := rec.state(rec.Current)
+	out := make([]Version, 0, len(hv)+1)
+	for i := range hv {
+		h := &hv[i]
 		v := s.version(i+1, &h.First, &h.Latest, now)
 		v.hist, v.EndedBy = h, h.EndCommit
-		switch h.End {
-		case "":
-			v.Status = StatusActive
-			if wt == nil && rec.Last != nil && !rec.Last.deleted() {
+		switch {
+		case current != nil && current.Version == i+1:
+			v.Status, v.EndedBy = StatusActive, ""
+			if wt == nil {
 				v.Status = StatusDeleted // removed in the working tree, not committed yet
 			}
-		case "superseded":
-			v.Status = StatusDeprecated
-		default:
+		case h.End == "deleted":
 			v.Status = StatusDeleted
+		default:
+			v.Status = StatusDeprecated
 		}
 		out = append(out, v)
 	}
-	pending := wt != nil && (rec.Last == nil || rec.Last.deleted() || s.valueDiffers(ctx, rec.Last, wt))
+	pending := wt != nil && (current == nil || current.deleted() || s.valueDiffers(ctx, current, wt))
 	if pending {
 		v := s.version(len(out)+1, wt, wt, now)
 		v.Status, v.Commit, v.Author, v.Committed = StatusPending, "", "", nil
@@ -123,7 +164,7 @@ func (s *Store) versions(ctx context.Context, agent, name string) ([]Version, *S
 			WithHint("list the agent's secrets with `swiftclaw secrets list %s`", agent)
 	}
 	// The grace value is the one just before the current value.
-	if cur != nil && cur.Previous != nil && now.Before(cur.Previous.Until) && len(out) >= 2 {
+	if cur != nil && cur.Previous != nil && now.Before(cur.Previous.Until) && len(out) >= 2 && (pending || out[len(out)-1].Status == StatusActive) {
 		g := &out[len(out)-2]
 		if g.Status == StatusDeprecated || (pending && g.Status == StatusActive) {
 			until := cur.Previous.Until

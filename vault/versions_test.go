@@ -229,3 +229,34 @@ func TestVersionsFollowAgentRename(t *testing.T) {
 		t.Fatalf("rename onto itself: %v", err)
 	}
 }
+
+// Branches interleave in git log; versions follow each state's parents, so a metadata
+// change on one branch and a value change on the other make exactly two versions.
+func TestVersionsAcrossBranchesAndMerges(t *testing.T) {
+	f := newProject(t)
+	f.set(t, f.at(t, 0), "api-key", "one")
+	git(t, f.root, "checkout", "-q", "-b", "feature")
+	desc := "from feature"
+	if _, err := f.at(t, time.Hour).SetSecret(ctx, "my-agent", "api-key", []byte("one"), SetOptions{Description: &desc}); err != nil {
+		t.Fatal(err)
+	}
+	git(t, f.root, "checkout", "-q", "main")
+	f.set(t, f.at(t, 2*time.Hour), "other", "x") // a commit that does not touch api-key
+	mustVersions(t, f.store, "api-key")          // cache at this head: the next read is incremental
+	f.set(t, f.at(t, 3*time.Hour), "api-key", "two")
+	git(t, f.root, "config", "--remove-section", "merge.swiftclaw") // no binary here: git's text merge
+	git(t, f.root, "merge", "-q", "--no-edit", "feature")
+	incremental := summary(mustVersions(t, f.store, "api-key"))
+	if len(incremental) != 2 || !strings.HasPrefix(incremental[0], "v2 active") || !strings.HasPrefix(incremental[1], "v1 deprecated") {
+		t.Fatalf("versions: %v", incremental)
+	}
+	if v, _, err := f.store.GetVersion(ctx, "my-agent", "api-key", "v2", GetOptions{}); err != nil || string(v) != "two" {
+		t.Fatalf("v2: %v", err)
+	}
+	if err := os.RemoveAll(filepath.Join(f.root, ".git", "swiftclaw")); err != nil {
+		t.Fatal(err)
+	}
+	if full := summary(mustVersions(t, f.store, "api-key")); !cmp.Equal(full, incremental) {
+		t.Fatalf("a full walk says %v, the incremental one %v", full, incremental)
+	}
+}
