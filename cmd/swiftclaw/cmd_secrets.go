@@ -14,6 +14,11 @@ type SecretsCmd struct {
 	Get  SecretsGetCmd  `cmd:"" help:"Decrypt a secret and write its value to stdout."`
 	List SecretsListCmd `cmd:"" help:"List an agent's secrets (never decrypts)."`
 	Rm   SecretsRmCmd   `cmd:"" help:"Remove a secret (git history keeps old versions)."`
+
+	Versions  SecretsVersionsCmd  `cmd:"" help:"List a secret's versions from git history (VERSION CREATED STATUS)."`
+	Rollback  SecretsRollbackCmd  `cmd:"" help:"Make an earlier version's value current again, as a new version encrypted to today's recipients."`
+	Rotate    SecretsRotateCmd    `cmd:"" help:"Rotate a secret now (--new-value-stdin, webhook or generator) and/or set its rotation policy (--interval, --auto, --webhook)."`
+	RotateDue SecretsRotateDueCmd `cmd:"" name:"rotate-due" help:"Rotate every secret whose automatic rotation is due, one commit each (for a scheduled CI job)."`
 }
 
 // SecretsSetCmd is `secrets set AGENT NAME`.
@@ -40,18 +45,7 @@ func (c *SecretsSetCmd) Run(g *Globals, env *Env) error {
 		opts.TTL = d
 	}
 	opts.Description, opts.NoExpiry = c.Description, c.NoExpiry
-	s, err := g.open(env)
-	if err != nil {
-		return err
-	}
-	// Validate names before reading a value the user might have to type.
-	if err := vault.ValidateName("agent", c.Agent); err != nil {
-		return err
-	}
-	if err := vault.ValidateName("secret", c.Name); err != nil {
-		return err
-	}
-	value, err := c.value(env)
+	s, value, err := openWithValue(g, env, c.Agent, c.Name, c.value)
 	if err != nil {
 		return err
 	}
@@ -75,15 +69,10 @@ func (c *SecretsSetCmd) Run(g *Globals, env *Env) error {
 }
 
 func (c *SecretsSetCmd) value(env *Env) ([]byte, error) {
+	if v, ok, err := valueFrom(env, valueFlags{"--value", "--value-stdin, --file or the prompt"}, c.Value, c.ValueStdin, c.File); ok {
+		return v, err
+	}
 	switch {
-	case c.Value != nil:
-		warn(env, "--value puts the secret in the process list and shell history; prefer --value-stdin, --file or the prompt")
-		return []byte(*c.Value), nil
-	case c.ValueStdin:
-		v, err := readAllCapped(env.Stdin, "stdin")
-		return trimOneNewline(v), err
-	case c.File != "":
-		return readValueFile(c.File)
 	case env.StdinTTY:
 		return promptSecret(env, fmt.Sprintf("Value for %s/%s: ", c.Agent, c.Name))
 	}
@@ -97,6 +86,8 @@ type SecretsGetCmd struct {
 	Name         string `arg:"" help:"Secret name."`
 	AllowExpired bool   `name:"allow-expired" help:"Return the value even if the secret has expired."`
 	JSON         bool   `help:"Print the value and metadata as JSON."`
+	Version      string `placeholder:"vN" help:"The value as it was at this version (see secrets versions)." xor:"which"`
+	Previous     bool   `help:"The previous value, readable during a rotation's grace period." xor:"which"`
 }
 
 // Run prints the value.
@@ -104,6 +95,9 @@ func (c *SecretsGetCmd) Run(g *Globals, env *Env) error {
 	s, err := g.open(env)
 	if err != nil {
 		return err
+	}
+	if c.Version != "" || c.Previous {
+		return c.runOther(s, env)
 	}
 	value, meta, err := s.GetSecret(env.Ctx, c.Agent, c.Name, vault.GetOptions{AllowExpired: c.AllowExpired})
 	if err != nil {
@@ -113,6 +107,11 @@ func (c *SecretsGetCmd) Run(g *Globals, env *Env) error {
 		v, enc := jsonValue(value)
 		return writeJSON(env.Stdout, map[string]any{"agent": meta.Agent, "name": meta.Name, "value": v, "encoding": enc, "metadata": meta})
 	}
+	return writeValue(env, value)
+}
+
+// writeValue writes a value exactly; a newline is added only on a terminal.
+func writeValue(env *Env, value []byte) error {
 	if _, err := env.Stdout.Write(value); err != nil {
 		return err
 	}
@@ -155,13 +154,13 @@ func (c *SecretsListCmd) Run(g *Globals, env *Env) error {
 
 func expiresCell(m vault.SecretMeta, utc bool) string {
 	if m.Expires == nil {
-		return "Never"
+		return "Never" + rotationMarker(m)
 	}
 	cell := fmtTime(*m.Expires, utc)
 	if m.Expired {
 		cell += " (expired)"
 	}
-	return cell
+	return cell + rotationMarker(m)
 }
 
 // SecretsRmCmd is `secrets rm AGENT NAME`.
