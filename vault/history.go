@@ -18,6 +18,8 @@ import (
 	"strings"
 	"time"
 
+	"gopkg.in/yaml.v3"
+
 	"github.com/swiftclaw/swiftclaw/internal/errs"
 	"github.com/swiftclaw/swiftclaw/internal/fsutil"
 )
@@ -80,13 +82,30 @@ type histState struct {
 
 func (st *histState) deleted() bool { return st.Blob == "" }
 
+// fileSummary is the part of a secret file a history walk compares. It is decoded in one
+// lenient pass, a third of ParseSecretFile's cost, which matters at one file per
+// version; whatever is decrypted later is parsed strictly.
+type fileSummary struct {
+	Agent      string     `yaml:"agent"`
+	Name       string     `yaml:"name"`
+	Updated    time.Time  `yaml:"updated"`
+	Expires    *time.Time `yaml:"expires"`
+	Recipients []string   `yaml:"recipients"`
+	Value      string     `yaml:"value"`
+}
+
 // summarize fills st's metadata from a file's content.
 func (st *histState) summarize(data []byte) {
-	f, err := ParseSecretFile(data, st.Path)
-	if err != nil {
+	var f fileSummary
+	if len(data) > maxFileSize || yaml.Unmarshal(data, &f) != nil || checkArmor(f.Value) != nil {
 		st.bad = true
 		return
 	}
+	st.fill(f)
+}
+
+// fill sets st's metadata from a file's fields.
+func (st *histState) fill(f fileSummary) {
 	sum := sha256.Sum256([]byte(f.Value))
 	st.Cipher = hex.EncodeToString(sum[:])
 	st.Agent, st.Name, st.Expires = f.Agent, f.Name, formatExpiry(f.Expires)
@@ -230,12 +249,11 @@ func (s *Store) walkChain(ctx context.Context, head, p string) ([]histState, err
 
 // renamedFrom returns the same-named secret of another agent that commit deleted, or "".
 func (s *Store) renamedFrom(ctx context.Context, commit, p string) (string, error) {
-	if _, err := runGit(ctx, s.Root, "rev-parse", "-q", "--verify", commit+"^"); err != nil {
-		return "", nil // a root commit renames nothing
-	}
+	// One commit: diff-tree compares it with its first parent (a root commit, with
+	// --root, with the empty tree: it deletes nothing).
 	glob := ":(glob)" + DirName + "/agents/*/secrets/" + path.Base(p)
-	out, err := runGit(ctx, s.Root, "diff-tree", "-r", "--no-commit-id", "--name-only", "--no-renames",
-		"--diff-filter=D", commit+"^", commit, "--", glob)
+	out, err := runGit(ctx, s.Root, "diff-tree", "-r", "--root", "--no-commit-id", "--name-only", "--no-renames",
+		"--diff-filter=D", commit, "--", glob)
 	if err != nil {
 		return "", err
 	}

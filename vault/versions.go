@@ -125,7 +125,7 @@ func (s *Store) versions(ctx context.Context, agent, name string) ([]Version, *S
 		}
 		cur.path = p
 		wt = &histState{Path: secretGitPath(agent, name)}
-		wt.summarize(data)
+		wt.fill(fileSummary{Agent: cur.Agent, Name: cur.Name, Updated: cur.Updated, Expires: cur.Expires, Recipients: cur.Recipients, Value: cur.Value})
 	} else if !os.IsNotExist(err) {
 		return nil, nil, errs.Wrap(errs.Input, err, "cannot read %s", s.rel(p))
 	}
