@@ -183,14 +183,9 @@ func (s *Store) extendHistory(ctx context.Context, rec *histRecord, head string)
 	if _, err := runGit(ctx, s.Root, "merge-base", "--is-ancestor", rec.Head, head); err != nil {
 		return false, nil
 	}
-	states, err := s.logStates(ctx, rec.Head+".."+head, rec.Path)
-	if err != nil {
+	states, from, err := s.logStates(ctx, rec.Head+".."+head, rec.Path)
+	if err != nil || from != "" {
 		return false, err
-	}
-	if n := len(states); n > 0 && states[n-1].added {
-		if from, err := s.renamedFrom(ctx, states[n-1].Commit, rec.Path); err != nil || from != "" {
-			return false, err
-		}
 	}
 	return true, s.applyStates(ctx, rec, states)
 }
@@ -226,7 +221,7 @@ func (s *Store) walkChain(ctx context.Context, head, p string) ([]histState, err
 	var all []histState // newest first
 	rev := head
 	for range maxRenames {
-		states, err := s.logStates(ctx, rev, p)
+		states, from, err := s.logStates(ctx, rev, p)
 		if err != nil {
 			return nil, err
 		}
@@ -234,15 +229,10 @@ func (s *Store) walkChain(ctx context.Context, head, p string) ([]histState, err
 			all[len(all)-1].Parents = []string{states[0].Commit}
 		}
 		all = append(all, states...)
-		if len(states) == 0 || !states[len(states)-1].added {
+		if from == "" {
 			break
 		}
-		oldest := states[len(states)-1].Commit
-		from, err := s.renamedFrom(ctx, oldest, p)
-		if err != nil || from == "" {
-			return all, err
-		}
-		rev, p = oldest+"^", from
+		rev, p = states[len(states)-1].Commit+"^", from
 	}
 	return all, nil
 }
@@ -265,26 +255,53 @@ func (s *Store) renamedFrom(ctx context.Context, commit, p string) (string, erro
 	return "", nil
 }
 
-// logStates lists p's states in rev (newest first) with one `git log` and one
-// `git cat-file --batch` for the contents; cat-file starts alongside the log.
-func (s *Store) logStates(ctx context.Context, rev, p string) ([]histState, error) {
+// logStates lists p's states in rev (newest first) with one `git log`, whose output is
+// parsed as it streams while a `git cat-file --batch` reads each state's content. When
+// the oldest state added the path, it also reports the secret an agent rename brought it
+// from (see renamedFrom), looked up while cat-file finishes.
+func (s *Store) logStates(ctx context.Context, rev, p string) (states []histState, from string, err error) {
 	cf, err := startCatFile(ctx, s.Root)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	defer cf.close()
-	out, err := runGit(ctx, s.Root, "-c", "log.showSignature=false", "-c", "log.follow=false",
+	send, finish := cf.stream()
+	cmd := exec.CommandContext(ctx, "git", "-c", "log.showSignature=false", "-c", "log.follow=false",
 		"log", "--no-color", "--parents", "--format=%x00%H%x1f%P%x1f%an <%ae>%x1f%at", "--raw", "--no-abbrev", "--no-renames", rev, "--", p)
+	cmd.Dir = s.Root
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.StdoutPipe()
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	var states []histState
-	for _, line := range strings.Split(out, "\n") {
+	if err := cmd.Start(); err != nil {
+		return nil, "", errs.Wrap(errs.Internal, err, "cannot run git").WithHint("install git")
+	}
+	var asked []int // states whose content was requested, in order
+	ask := func(i int) {
+		switch st := &states[i]; st.Blob {
+		case "":
+		case "?": // a merge commit prints no raw diff: look the file up in the commit
+			send(st.Commit + ":" + p)
+			asked = append(asked, i)
+		default:
+			send(st.Blob)
+			asked = append(asked, i)
+		}
+	}
+	sc := bufio.NewScanner(out)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	for sc.Scan() {
+		line := sc.Text()
 		switch {
 		case strings.HasPrefix(line, "\x00"):
 			f := strings.Split(line[1:], "\x1f")
 			if len(f) != 4 {
-				return nil, errs.New(errs.Internal, "unexpected git log output")
+				return nil, "", errs.New(errs.Internal, "unexpected git log output")
+			}
+			if len(states) > 0 {
+				ask(len(states) - 1)
 			}
 			sec, _ := strconv.ParseInt(f[3], 10, 64)
 			states = append(states, histState{Commit: f[0], Parents: strings.Fields(f[1]), Author: f[2], Time: time.Unix(sec, 0).UTC(), Path: p, Blob: "?"})
@@ -302,11 +319,42 @@ func (s *Store) logStates(ctx context.Context, rev, p string) ([]histState, erro
 			}
 		}
 	}
-	// Merge commits print no raw diff: ask cat-file for COMMIT:PATH instead.
-	if err := cf.fill(states, p); err != nil {
-		return nil, err
+	if err := cmd.Wait(); err != nil {
+		return nil, "", errs.New(errs.Internal, "git log failed: %s", firstLine(strings.TrimSpace(stderr.String())))
 	}
-	return states, nil
+	if len(states) > 0 {
+		ask(len(states) - 1)
+	}
+	renamed := make(chan error, 1)
+	if n := len(states); n > 0 && states[n-1].added {
+		oldest := states[n-1].Commit
+		go func() {
+			var err error
+			from, err = s.renamedFrom(ctx, oldest, p)
+			renamed <- err
+		}()
+	} else {
+		renamed <- nil
+	}
+	blobs, err := finish()
+	if rerr := <-renamed; err == nil {
+		err = rerr
+	}
+	if err != nil {
+		return nil, "", err
+	}
+	if len(blobs) != len(asked) {
+		return nil, "", errs.New(errs.Internal, "git cat-file answered %d of %d requests", len(blobs), len(asked))
+	}
+	for j, i := range asked {
+		if blobs[j].missing {
+			states[i].Blob = ""
+			continue
+		}
+		states[i].Blob = blobs[j].id
+		states[i].summarize(blobs[j].data)
+	}
+	return states, from, nil
 }
 
 // fill reads and summarizes the content of each state; Blob "?" means "look it up as
@@ -512,9 +560,10 @@ func shortID(id string) string { return id[:min(len(id), 12)] }
 
 // catFile is a running `git cat-file --batch`.
 type catFile struct {
-	cmd *exec.Cmd
-	in  io.WriteCloser
-	out *bufio.Reader
+	cmd    *exec.Cmd
+	in     io.WriteCloser
+	stdout io.ReadCloser
+	out    *bufio.Reader
 }
 
 type catBlob struct {
@@ -537,44 +586,81 @@ func startCatFile(ctx context.Context, dir string) (*catFile, error) {
 	if err := cmd.Start(); err != nil {
 		return nil, errs.Wrap(errs.Internal, err, "cannot run git").WithHint("install git")
 	}
-	return &catFile{cmd: cmd, in: in, out: bufio.NewReaderSize(out, 64<<10)}, nil
+	return &catFile{cmd: cmd, in: in, stdout: out, out: bufio.NewReaderSize(out, 64<<10)}, nil
 }
 
-// fetch sends every request, then reads the answers in order.
+// fetch sends every request and returns the answers in order.
 func (c *catFile) fetch(reqs []string) ([]catBlob, error) {
+	send, finish := c.stream()
+	for _, r := range reqs {
+		send(r)
+	}
+	return finish()
+}
+
+// stream reads answers in the background while requests are sent one by one; finish
+// ends the input and returns every answer in order.
+func (c *catFile) stream() (send func(req string), finish func() ([]catBlob, error)) {
+	type result struct {
+		blobs []catBlob
+		err   error
+	}
+	done := make(chan result, 1)
 	go func() {
-		w := bufio.NewWriter(c.in)
-		for _, r := range reqs {
-			w.WriteString(r + "\n")
+		var out []catBlob
+		for {
+			b, err := c.next()
+			if err == io.EOF {
+				done <- result{out, nil}
+				return
+			}
+			if err != nil {
+				c.stdout.Close() // cat-file stops on a broken pipe instead of blocking
+				done <- result{nil, err}
+				return
+			}
+			out = append(out, b)
 		}
+	}()
+	w := bufio.NewWriter(c.in)
+	send = func(req string) {
+		w.WriteString(req + "\n")
+		w.Flush()
+	}
+	finish = func() ([]catBlob, error) {
 		w.Flush()
 		c.in.Close()
-	}()
-	out := make([]catBlob, len(reqs))
-	for i := range reqs {
-		hdr, err := c.out.ReadString('\n')
-		if err != nil {
-			return nil, errs.Wrap(errs.Internal, err, "git cat-file stopped early")
-		}
-		f := strings.Fields(hdr)
-		if len(f) == 2 && f[1] == "missing" {
-			out[i].missing = true
-			continue
-		}
-		if len(f) != 3 {
-			return nil, errs.New(errs.Internal, "unexpected git cat-file output")
-		}
-		size, err := strconv.Atoi(f[2])
-		if err != nil || size > maxFileSize {
-			return nil, errs.New(errs.Internal, "unexpected git cat-file output")
-		}
-		data := make([]byte, size+1)
-		if _, err := io.ReadFull(c.out, data); err != nil {
-			return nil, errs.Wrap(errs.Internal, err, "git cat-file stopped early")
-		}
-		out[i] = catBlob{id: f[0], data: data[:size]}
+		r := <-done
+		return r.blobs, r.err
 	}
-	return out, nil
+	return send, finish
+}
+
+// next reads one answer; io.EOF when cat-file has answered everything.
+func (c *catFile) next() (catBlob, error) {
+	hdr, err := c.out.ReadString('\n')
+	if err == io.EOF && hdr == "" {
+		return catBlob{}, io.EOF
+	}
+	if err != nil {
+		return catBlob{}, errs.Wrap(errs.Internal, err, "git cat-file stopped early")
+	}
+	f := strings.Fields(hdr)
+	if len(f) == 2 && f[1] == "missing" {
+		return catBlob{missing: true}, nil
+	}
+	if len(f) != 3 {
+		return catBlob{}, errs.New(errs.Internal, "unexpected git cat-file output")
+	}
+	size, err := strconv.Atoi(f[2])
+	if err != nil || size > maxFileSize {
+		return catBlob{}, errs.New(errs.Internal, "unexpected git cat-file output")
+	}
+	data := make([]byte, size+1)
+	if _, err := io.ReadFull(c.out, data); err != nil {
+		return catBlob{}, errs.Wrap(errs.Internal, err, "git cat-file stopped early")
+	}
+	return catBlob{id: f[0], data: data[:size]}, nil
 }
 
 func (c *catFile) close() {
