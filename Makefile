@@ -2,12 +2,13 @@
 # every check CI runs. Tools are installed from the Go module proxy into a cache outside
 # the repository.
 GO            ?= go
+PYTHON        ?= python3
 TOOLS         ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/swiftclaw-tools
 STATICCHECK   := $(TOOLS)/staticcheck
 STATICCHECK_V := v0.8.2
 BIN           := bin/swiftclaw
 
-.PHONY: build demo test check fmt-check vet staticcheck unit fuzz install clean
+.PHONY: build demo test check fmt-check vet staticcheck unit sdk-test fuzz install clean
 
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -o $(BIN) ./cmd/swiftclaw
@@ -18,7 +19,7 @@ install:
 demo: build
 	./scripts/demo.sh $(abspath $(BIN))
 
-test: check unit
+test: check unit sdk-test
 
 check: fmt-check vet staticcheck
 
@@ -38,11 +39,18 @@ staticcheck: $(STATICCHECK)
 unit:
 	$(GO) test -race -count=1 ./...
 
+# The Python SDK (sdk/python), stdlib unittest, against the real binary (built once into a
+# temporary directory by the tests) in real git repositories.
+sdk-test:
+	$(PYTHON) -m unittest discover -s sdk/python/tests -t sdk/python/tests
+
 # Fuzz each parser for real (the seed corpora also run as ordinary tests in `make test`).
 FUZZTIME ?= 60s
 fuzz:
 	$(GO) test ./vault -run '^$$' -fuzz '^FuzzParseSecretFile$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./vault -run '^$$' -fuzz '^FuzzParseIdentities$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./audit -run '^$$' -fuzz '^FuzzVerify$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./audit -run '^$$' -fuzz '^FuzzQuickDecode$$' -fuzztime $(FUZZTIME)
 
 clean:
 	rm -rf bin

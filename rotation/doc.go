@@ -5,12 +5,13 @@
 //
 // A Generator describes how swiftclaw makes a new value for a secret it rotates itself:
 // random bytes encoded as base64url (the default: 32 bytes, 43 characters), or characters
-// drawn uniformly from a named or literal character set. All randomness comes from
-// crypto/rand.
+// drawn uniformly from a named character set, with an optional prefix. It uses the
+// generator of secret templates (package templates); randomness comes from crypto/rand.
 //
 // # Webhook
 //
-// When a secret with a webhook rotates, swiftclaw POSTs a JSON Event
+// When a secret with a webhook (https, or http to localhost) rotates, swiftclaw POSTs a
+// JSON Event
 //
 //	{"agent": "my-agent", "secret": "api-key", "version": "v4",
 //	 "rotated_at": "2024-03-08T10:00:00Z", "grace_until": "2024-03-09T10:00:00Z"}
@@ -19,7 +20,8 @@
 //
 //	X-Swiftclaw-Signature: sha256=<hex HMAC-SHA256 of the exact body>
 //
-// keyed by a secret the user names. The body never contains a secret value. The endpoint
+// keyed by a secret the user names (the signing scheme of internal/webhook, shared by
+// every swiftclaw webhook). The body never contains a secret value. The endpoint
 // answers 2xx to accept the rotation. Its body may be empty or {} (swiftclaw then generates
 // the new value itself), or carry the new value for provider-side rotation:
 //

@@ -1,42 +1,25 @@
 package rotation
 
 import (
-	"bufio"
-	"crypto/rand"
-	"encoding/base64"
 	"fmt"
-	"io"
-	"strings"
 
 	"github.com/swiftclaw/swiftclaw/internal/errs"
+	"github.com/swiftclaw/swiftclaw/templates"
 )
 
 // DefaultLength is the default generated length: bytes for the base64url default,
 // characters for a character set.
 const DefaultLength = 32
 
-// MaxLength bounds a generated value.
-const MaxLength = 4096
-
-// Named character sets a Generator accepts in Charset.
-var charsets = map[string]string{
-	"alphanumeric": "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789",
-	"alpha":        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz",
-	"lower":        "abcdefghijklmnopqrstuvwxyz",
-	"upper":        "ABCDEFGHIJKLMNOPQRSTUVWXYZ",
-	"digits":       "0123456789",
-	"hex":          "0123456789abcdef",
-	"symbols":      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789!#$%&()*+,-./:;<=>?@[]^_{|}~",
-}
-
-// CharsetNames lists the named character sets, for help texts.
-const CharsetNames = "alphanumeric, alpha, lower, upper, digits, hex, symbols, or chars:LITERAL"
+// CharsetNames lists the character sets a Generator accepts (those of secret templates'
+// generate: specs, which share the implementation).
+const CharsetNames = "alphanumeric, alpha, lower, upper, digits, hex, base64url, printable"
 
 // Generator describes how to make a new value. The zero value is the default: 32 random
-// bytes, base64url-encoded without padding.
+// bytes, base64url-encoded without padding. It is stored in a secret's rotation policy.
 type Generator struct {
-	// Charset is "" for random bytes encoded as base64url, a name from CharsetNames, or
-	// "chars:" followed by the literal characters to draw from (printable ASCII).
+	// Charset is "" for random bytes encoded as base64url, or the name of a character set
+	// (CharsetNames) to draw Length characters from uniformly.
 	Charset string `yaml:"charset,omitempty" json:"charset,omitempty"`
 	// Length is the number of random bytes (Charset "") or characters; 0 means DefaultLength.
 	Length int `yaml:"length,omitempty" json:"length,omitempty"`
@@ -44,61 +27,42 @@ type Generator struct {
 	Prefix string `yaml:"prefix,omitempty" json:"prefix,omitempty"`
 }
 
-func (g Generator) length() int {
-	if g.Length == 0 {
-		return DefaultLength
+// spec is the equivalent template generate: spec, validated.
+func (g Generator) spec() (templates.Generate, error) {
+	n := g.Length
+	if n == 0 {
+		n = DefaultLength
 	}
-	return g.Length
-}
-
-// alphabet returns the characters to draw from, or "" for the base64url-bytes default.
-func (g Generator) alphabet() (string, error) {
+	if n < 0 {
+		return templates.Generate{}, errs.New(errs.Input, "invalid generator length %d: it must be positive", g.Length)
+	}
+	for _, r := range g.Prefix {
+		if r < ' ' || r == 0x7f {
+			return templates.Generate{}, errs.New(errs.Input, "invalid generator prefix: it contains a control character")
+		}
+	}
+	t := templates.Generate{Length: n, Charset: g.Charset}
 	if g.Charset == "" {
-		return "", nil
+		t = templates.Generate{Bytes: n, Encoding: "base64url"}
 	}
-	if lit, ok := strings.CutPrefix(g.Charset, "chars:"); ok {
-		seen := map[rune]bool{}
-		var b strings.Builder
-		for _, r := range lit {
-			if r < '!' || r > '~' {
-				return "", errs.New(errs.Input, "invalid generator charset: only printable ASCII without spaces is allowed")
-			}
-			if !seen[r] {
-				seen[r] = true
-				b.WriteRune(r)
-			}
-		}
-		if b.Len() < 2 {
-			return "", errs.New(errs.Input, "invalid generator charset: it needs at least two different characters")
-		}
-		return b.String(), nil
+	if err := t.Validate(); err != nil {
+		return t, errs.Wrap(errs.Input, err, "invalid generator").WithHint("charsets: %s", CharsetNames)
 	}
-	set, ok := charsets[g.Charset]
-	if !ok {
-		return "", errs.New(errs.Input, "unknown generator charset %q", g.Charset).WithHint("use one of: %s", CharsetNames)
-	}
-	return set, nil
+	return t, nil
 }
 
 // Validate checks the generator's settings.
 func (g Generator) Validate() error {
-	if g.Length < 0 || g.Length > MaxLength {
-		return errs.New(errs.Input, "invalid generator length %d: it must be between 1 and %d", g.Length, MaxLength)
-	}
-	for _, r := range g.Prefix {
-		if r < ' ' || r == 0x7f {
-			return errs.New(errs.Input, "invalid generator prefix: it contains a control character")
-		}
-	}
-	_, err := g.alphabet()
+	_, err := g.spec()
 	return err
 }
 
 // String describes the generator for people, e.g. "32 random bytes, base64url".
 func (g Generator) String() string {
-	s := fmt.Sprintf("%d random bytes, base64url", g.length())
+	t, _ := g.spec()
+	s := fmt.Sprintf("%d random bytes, base64url", t.Bytes)
 	if g.Charset != "" {
-		s = fmt.Sprintf("%d characters from %s", g.length(), g.Charset)
+		s = fmt.Sprintf("%d characters from %s", t.Length, g.Charset)
 	}
 	if g.Prefix != "" {
 		s += ", prefix " + g.Prefix
@@ -107,34 +71,14 @@ func (g Generator) String() string {
 }
 
 // Generate returns a new value, drawing randomness from crypto/rand.
-func (g Generator) Generate() ([]byte, error) { return g.generate(rand.Reader) }
-
-// generate draws from r; characters are chosen uniformly by rejection sampling.
-func (g Generator) generate(r io.Reader) ([]byte, error) {
-	if err := g.Validate(); err != nil {
+func (g Generator) Generate() ([]byte, error) {
+	t, err := g.spec()
+	if err != nil {
 		return nil, err
 	}
-	set, _ := g.alphabet()
-	n := g.length()
-	if set == "" {
-		b := make([]byte, n)
-		if _, err := io.ReadFull(r, b); err != nil {
-			return nil, errs.Wrap(errs.Internal, err, "cannot read random bytes")
-		}
-		return []byte(g.Prefix + base64.RawURLEncoding.EncodeToString(b)), nil
+	v, err := t.Value()
+	if err != nil {
+		return nil, errs.Wrap(errs.Internal, err, "cannot read random bytes")
 	}
-	out := make([]byte, 0, len(g.Prefix)+n)
-	out = append(out, g.Prefix...)
-	limit := 256 - 256%len(set) // bytes at or above limit would bias the choice
-	br := bufio.NewReaderSize(r, 64)
-	for len(out) < len(g.Prefix)+n {
-		c, err := br.ReadByte()
-		if err != nil {
-			return nil, errs.Wrap(errs.Internal, err, "cannot read random bytes")
-		}
-		if int(c) < limit {
-			out = append(out, set[int(c)%len(set)])
-		}
-	}
-	return out, nil
+	return append([]byte(g.Prefix), v...), nil
 }

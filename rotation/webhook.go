@@ -3,9 +3,7 @@ package rotation
 import (
 	"bytes"
 	"context"
-	"crypto/hmac"
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
@@ -18,10 +16,12 @@ import (
 	"time"
 
 	"github.com/swiftclaw/swiftclaw/internal/errs"
+	"github.com/swiftclaw/swiftclaw/internal/webhook"
 )
 
-// SignatureHeader carries the HMAC-SHA256 of a request or response body.
-const SignatureHeader = "X-Swiftclaw-Signature"
+// SignatureHeader carries the HMAC-SHA256 of a request or response body; the scheme is
+// internal/webhook's, shared by every swiftclaw webhook.
+const SignatureHeader = webhook.SignatureHeader
 
 // DeliveryHeader carries an id that stays the same across retries of one notification,
 // so an endpoint can ignore a delivery it already handled.
@@ -58,25 +58,11 @@ type Reply struct {
 }
 
 // Sign returns the signature header value for body: "sha256=" + hex HMAC-SHA256.
-func Sign(key, body []byte) string {
-	m := hmac.New(sha256.New, key)
-	m.Write(body)
-	return "sha256=" + hex.EncodeToString(m.Sum(nil))
-}
+func Sign(key, body []byte) string { return webhook.Sign(key, body) }
 
 // Verify reports whether header is a valid signature of body under key, in constant time.
 func Verify(key, body []byte, header string) bool {
-	got, ok := strings.CutPrefix(strings.TrimSpace(header), "sha256=")
-	if !ok {
-		return false
-	}
-	sig, err := hex.DecodeString(got)
-	if err != nil {
-		return false
-	}
-	m := hmac.New(sha256.New, key)
-	m.Write(body)
-	return hmac.Equal(sig, m.Sum(nil))
+	return webhook.Valid(key, body, strings.TrimSpace(header))
 }
 
 // Client calls rotation webhooks. The zero value is ready to use.
@@ -109,25 +95,17 @@ func (c *Client) settings() (hc *http.Client, timeout time.Duration, attempts in
 	return hc, timeout, attempts, max(backoff, 0)
 }
 
-// ValidateURL checks a webhook URL: http or https with a host.
+// ValidateURL checks a webhook URL: https, or http for a loopback host only.
 func ValidateURL(raw string) error {
-	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return errs.New(errs.Input, "invalid webhook URL %q", Redact(raw)).
-			WithHint("give an http(s) URL, e.g. https://yourapp.com/rotate")
+	if err := webhook.CheckURL(raw); err != nil {
+		return errs.Wrap(errs.Input, err, "invalid webhook URL").WithHint("give an https URL, e.g. https://yourapp.com/rotate")
 	}
 	return nil
 }
 
-// Redact renders a URL for messages without credentials or query (either may hold a token).
-func Redact(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return "(unparsable URL)"
-	}
-	u.User, u.RawQuery, u.Fragment = nil, "", ""
-	return u.String()
-}
+// Redact renders a URL for messages: scheme and host only (paths and queries may hold
+// tokens).
+func Redact(raw string) string { return webhook.Redact(raw) }
 
 // Notify POSTs ev to endpoint signed with key and returns the endpoint's reply. Errors
 // are *errs.Error: Internal when the endpoint could not be reached or refused (non-2xx,

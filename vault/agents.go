@@ -34,6 +34,9 @@ func (s *Store) RenameAgent(ctx context.Context, from, to string) (*WriteResult,
 		if err != nil {
 			return err
 		}
+		if err := s.requireOwner(rec); err != nil {
+			return err // grants name agents: renaming one is an owner's change
+		}
 		for _, name := range s.secretNames(from) {
 			f, err := s.readSecretFile(from, name)
 			if err != nil {

@@ -80,9 +80,12 @@ func (s *Store) SetEnv(ctx context.Context, agent string, vars map[string][]byte
 	}
 	sort.Strings(keys)
 	msg := fmt.Sprintf("swiftclaw: env set %s %s", agent, strings.Join(keys, ", "))
-	return s.write(ctx, msg, func(t *txn) error {
+	wr, err := s.write(ctx, msg, func(t *txn) error {
 		rec, pol, err := s.access()
 		if err != nil {
+			return err
+		}
+		if err := s.requireWrite(rec, pol, agent, ""); err != nil {
 			return err
 		}
 		readers, err := s.Readers(rec, pol, agent, "")
@@ -106,6 +109,16 @@ func (s *Store) SetEnv(ctx context.Context, agent string, vars map[string][]byte
 		t.put(f.path, data)
 		return nil
 	})
+	return s.auditWrite(ctx, wr, err, "env-set", agent, envNames(keys)...)
+}
+
+// envNames renders env keys as audited names: "env:KEY".
+func envNames(keys []string) []string {
+	out := make([]string, len(keys))
+	for i, k := range keys {
+		out[i] = "env:" + k
+	}
+	return out
 }
 
 // reencryptEnv brings f to recipients readers and applies updates. Existing values are
@@ -162,7 +175,7 @@ func checkEnvValue(key string, v []byte) error {
 	}
 	if bytes.IndexByte(v, 0) >= 0 {
 		return errs.New(errs.Input, "value of %s contains a NUL byte, which environment variables cannot carry", key).
-			WithHint("store it as a secret (`swiftclaw secrets set --file`) and read it through the SDK or a file")
+			WithHint("keep it as a file-valued secret and have the agent read it with `swiftclaw secrets get AGENT NAME > FILE`, or base64-encode it")
 	}
 	return nil
 }
@@ -189,7 +202,10 @@ func (s *Store) UnsetEnv(ctx context.Context, agent string, keys []string) (*Wri
 		return nil, errs.New(errs.NotFound, "%s not set for agent %s", strings.Join(missing, ", "), agent).
 			WithHint("list the variables with `swiftclaw env list %s`", agent)
 	}
-	return s.write(ctx, fmt.Sprintf("swiftclaw: env unset %s %s", agent, strings.Join(keys, ", ")), func(t *txn) error {
+	wr, err := s.write(ctx, fmt.Sprintf("swiftclaw: env unset %s %s", agent, strings.Join(keys, ", ")), func(t *txn) error {
+		if err := s.requireWriteAccess(agent, ""); err != nil {
+			return err
+		}
 		for _, k := range keys {
 			delete(f.Vars, k)
 		}
@@ -200,6 +216,7 @@ func (s *Store) UnsetEnv(ctx context.Context, agent string, keys []string) (*Wri
 		t.put(f.path, data)
 		return nil
 	})
+	return s.auditWrite(ctx, wr, err, "env-unset", agent, envNames(keys)...)
 }
 
 // EnvKeys lists agent's environment variable names without decrypting.
@@ -221,6 +238,17 @@ func (s *Store) EnvKeys(agent string) ([]string, error) {
 
 // RevealEnv decrypts all of agent's environment variables.
 func (s *Store) RevealEnv(agent string) ([]EnvVar, error) {
+	return s.revealEnv(context.Background(), agent, "read")
+}
+
+// RevealEnvFor is RevealEnv for a command that hands the values on: the audit log records
+// each variable under action (e.g. "deploy").
+func (s *Store) RevealEnvFor(ctx context.Context, agent, action string) ([]EnvVar, error) {
+	return s.revealEnv(ctx, agent, action)
+}
+
+// revealEnv decrypts and audits (as action) all of agent's environment variables.
+func (s *Store) revealEnv(ctx context.Context, agent, action string) ([]EnvVar, error) {
 	if err := s.requireAgent(agent); err != nil {
 		return nil, err
 	}
@@ -241,6 +269,9 @@ func (s *Store) RevealEnv(agent string) ([]EnvVar, error) {
 	for _, k := range keys {
 		v, err := s.decryptEnv(f, k, rec)
 		if err != nil {
+			return nil, err
+		}
+		if err := s.auditRead(ctx, action, agent, "env:"+k, f.Recipients, rec); err != nil {
 			return nil, err
 		}
 		out = append(out, EnvVar{Name: k, Value: v, Source: "env:" + k})

@@ -1,6 +1,7 @@
 package vault
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"strings"
@@ -65,8 +66,8 @@ type SecretFile struct {
 	TTL         string     `yaml:"ttl,omitempty"`
 	Rotation    *Rotation  `yaml:"rotation,omitempty"`
 	Recipients  []string   `yaml:"recipients"`
-	Value       string     `yaml:"value"`
 	Previous    *Previous  `yaml:"previous,omitempty"`
+	Value       string     `yaml:"value,omitempty"` // rendered by appendValueBlock, always last
 
 	doc  *yaml.Node // the parsed document, to keep comments and order on rewrite
 	path string
@@ -125,11 +126,24 @@ func readCapped(path string) ([]byte, error) {
 // name is used in error messages (usually the path). Errors name the file and line.
 func ParseSecretFile(data []byte, name string) (*SecretFile, error) {
 	var f SecretFile
-	doc, err := parseYAML(data, &f, true)
+	head, value, fast := splitValueBlock(data)
+	if !fast {
+		head = data
+	}
+	doc, err := parseYAML(head, &f, true)
 	if err != nil {
 		return nil, malformed(name, err)
 	}
 	root := docRoot(doc)
+	if fast && root != nil && root.Kind == yaml.MappingNode {
+		if mappingValue(root, "value") != nil {
+			return nil, malformed(name, fmt.Errorf("line %d: value given twice", lineOf(root, "value")))
+		}
+		f.Value = value
+		root.Content = append(root.Content,
+			&yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: "value", Line: bytes.Count(head, []byte("\n")) + 1},
+			&yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: value, Style: yaml.LiteralStyle})
+	}
 	if root == nil || root.Kind != yaml.MappingNode {
 		return nil, malformed(name, fmt.Errorf("line 1: not a mapping"))
 	}
@@ -223,12 +237,26 @@ func lastLine(m *yaml.Node) int {
 	return m.Content[len(m.Content)-1].Line
 }
 
-// marshalSecretFile renders f, merging into its original document when it has one.
+// marshalSecretFile renders f, merging into its original document when it has one. The
+// value is always written last, as a literal block, by appendValueBlock.
 func marshalSecretFile(f *SecretFile) ([]byte, error) {
+	value := f.Value
+	meta := *f
+	meta.Value = ""
+	var (
+		out []byte
+		err error
+	)
 	if f.doc == nil {
-		return encodeWithComment(f, secretFileComment)
+		out, err = encodeWithComment(&meta, secretFileComment)
+	} else {
+		out, err = encodeYAML(&meta, f.doc)
 	}
-	return encodeYAML(f, f.doc)
+	if err != nil {
+		return nil, err
+	}
+	// The empty Value was omitted, so the merge dropped the key; the block goes last.
+	return appendValueBlock(out, value), nil
 }
 
 func marshalEnvFile(f *EnvFile) ([]byte, error) {

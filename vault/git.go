@@ -18,7 +18,9 @@ import (
 // (commit.gpgsign, gpg.format ssh) that `policy verify` checks. --no-verify: the files were
 // validated by swiftclaw itself, and a user's formatter hook must not rewrite ciphertext.
 func gitCommit(ctx context.Context, root, msg string, paths []string) (string, error) {
-	args := append([]string{"add", "--all", "--"}, paths...)
+	// --force: the user's own ignore rules (a global "*.yaml", say) must not keep
+	// swiftclaw's files out of its commit; only explicit paths are added.
+	args := append([]string{"add", "--all", "--force", "--"}, paths...)
 	if _, err := runGit(ctx, root, args...); err != nil {
 		return "", err
 	}
@@ -44,7 +46,7 @@ func runGit(ctx context.Context, dir string, args ...string) (string, error) {
 		if _, ok := err.(*exec.Error); ok {
 			return "", errs.Wrap(errs.Internal, err, "cannot run git").WithHint("install git, or pass --no-commit")
 		}
-		e := errs.New(errs.Internal, "git %s failed: %s", args[0], firstLine(msg))
+		e := errs.New(errs.Internal, "git %s failed: %s", args[0], firstLines(msg, 6))
 		if strings.Contains(msg, "Please tell me who you are") || strings.Contains(msg, "empty ident") {
 			e.Hint = "tell git who you are: `git config user.email you@example.com` and `git config user.name \"Your Name\"`"
 		}
@@ -53,7 +55,33 @@ func runGit(ctx context.Context, dir string, args ...string) (string, error) {
 	return stdout.String(), nil
 }
 
-func firstLine(s string) string {
-	line, _, _ := strings.Cut(s, "\n")
-	return line
+// firstLines keeps git's message readable but bounded.
+func firstLines(s string, n int) string {
+	lines := strings.Split(s, "\n")
+	if len(lines) > n {
+		lines = append(lines[:n], "…")
+	}
+	return strings.Join(lines, "\n")
+}
+
+// gitDirty returns which of paths differ from HEAD (staged, unstaged or untracked).
+func gitDirty(ctx context.Context, root string, paths []string) ([]string, error) {
+	args := append([]string{"status", "--porcelain=v1", "-z", "--untracked-files=all", "--ignored=matching", "--"}, paths...)
+	out, err := runGit(ctx, root, args...)
+	if err != nil {
+		return nil, err
+	}
+	var dirty []string
+	entries := strings.Split(out, "\x00")
+	for i := 0; i < len(entries); i++ {
+		e := entries[i]
+		if len(e) < 4 {
+			continue
+		}
+		if e[0] == 'R' || e[0] == 'C' {
+			i++ // the rename source follows
+		}
+		dirty = append(dirty, e[3:])
+	}
+	return dirty, nil
 }

@@ -90,6 +90,11 @@ func (s *Store) openPrevious(f *SecretFile, want Binding, rec *Recipients) ([]by
 // until the grace period ends; after that it is deprecated and refused with errs.Expired
 // (older values stay reachable with GetVersion).
 func (s *Store) GetPrevious(ctx context.Context, agent, name string) ([]byte, *SecretMeta, error) {
+	return s.getPrevious(ctx, agent, name, "")
+}
+
+// getPrevious is GetPrevious audited as action ("" = read).
+func (s *Store) getPrevious(ctx context.Context, agent, name, action string) ([]byte, *SecretMeta, error) {
 	f, err := s.readSecretFile(agent, name)
 	if err != nil {
 		return nil, nil, err
@@ -110,6 +115,9 @@ func (s *Store) GetPrevious(ctx context.Context, agent, name string) ([]byte, *S
 	}
 	value, err := s.openPrevious(f, f.previousBinding(), rec)
 	if err != nil {
+		return nil, nil, err
+	}
+	if err := s.auditRead(ctx, action, agent, name, f.Recipients, rec); err != nil {
 		return nil, nil, err
 	}
 	return value, &m, nil
@@ -138,13 +146,13 @@ func withPrevious(all []Mapping) []Mapping {
 // resolveRef reads the value a mapping names. A grace value that does not exist (no
 // rotation with a grace period, or the period is over) is skipped: the variable stays
 // unset, so the agent sees no previous value.
-func (s *Store) resolveRef(ctx context.Context, agent, name string, opts ResolveOptions) (value []byte, skip bool, err error) {
+func (s *Store) resolveRef(ctx context.Context, agent, name string, opts GetOptions) (value []byte, skip bool, err error) {
 	name, previous := strings.CutSuffix(name, previousSuffix)
 	if !previous {
-		value, _, err = s.GetSecret(ctx, agent, name, GetOptions{AllowExpired: opts.AllowExpired})
+		value, _, err = s.GetSecret(ctx, agent, name, opts)
 		return value, false, err
 	}
-	value, meta, err := s.GetPrevious(ctx, agent, name)
+	value, meta, err := s.getPrevious(ctx, agent, name, opts.Action)
 	if meta != nil && (errs.KindOf(err) == errs.NotFound || errs.KindOf(err) == errs.Expired) {
 		return nil, true, nil
 	}

@@ -97,7 +97,18 @@ type fileSummary struct {
 // summarize fills st's metadata from a file's content.
 func (st *histState) summarize(data []byte) {
 	var f fileSummary
-	if len(data) > maxFileSize || yaml.Unmarshal(data, &f) != nil || checkArmor(f.Value) != nil {
+	head, value, fast := splitValueBlock(data) // the value is the bulk: not through yaml
+	if !fast {
+		head = data
+	}
+	if len(data) > maxFileSize || yaml.Unmarshal(head, &f) != nil {
+		st.bad = true
+		return
+	}
+	if fast {
+		f.Value = value
+	}
+	if checkArmor(f.Value) != nil {
 		st.bad = true
 		return
 	}
@@ -320,7 +331,7 @@ func (s *Store) logStates(ctx context.Context, rev, p string) (states []histStat
 		}
 	}
 	if err := cmd.Wait(); err != nil {
-		return nil, "", errs.New(errs.Internal, "git log failed: %s", firstLine(strings.TrimSpace(stderr.String())))
+		return nil, "", errs.New(errs.Internal, "git log failed: %s", firstLines(strings.TrimSpace(stderr.String()), 6))
 	}
 	if len(states) > 0 {
 		ask(len(states) - 1)

@@ -109,10 +109,14 @@ func Init(ctx context.Context, opts Options, io InitOptions) (*Store, *InitResul
 			}
 			if _, err := os.Stat(p); os.IsNotExist(err) {
 				t.put(p, []byte(content))
+			} else {
+				t.touch(p) // committed if an earlier init was interrupted before its commit
 			}
 		}
 		if needOwner {
 			t.put(recPath, recData)
+		} else {
+			t.touch(recPath)
 		}
 		if s.InGit {
 			return s.stageAttributes(t)
@@ -126,6 +130,6 @@ func Init(ctx context.Context, opts Options, io InitOptions) (*Store, *InitResul
 		return nil, nil, err
 	}
 	res.WriteResult = wr
-	res.Already = len(wr.Changed) == 0 && !res.MergeDriver
+	res.Already = len(wr.Changed) == 0 && wr.Commit == "" && !res.MergeDriver
 	return s, res, nil
 }

@@ -50,7 +50,8 @@ func ParseRecipient(s string) (age.Recipient, string, error) {
 		// Not X25519: an age plugin recipient such as age1yubikey1...
 		r, err := plugin.NewRecipient(s, pluginUI)
 		if err != nil {
-			return nil, "", errs.Wrap(errs.Input, err, "invalid age public key")
+			return nil, "", errs.Wrap(errs.Input, err, "invalid age public key").
+				WithHint("copy the key exactly as `swiftclaw keys show` (or age-keygen -y) prints it")
 		}
 		return r, s, nil
 	}
@@ -222,7 +223,8 @@ func loadIdentityFile(path string, passphrase func(string) ([]byte, error), requ
 		if os.IsNotExist(err) && !required {
 			return nil, nil
 		}
-		return nil, errs.Wrap(errs.Input, err, "cannot read identity file %s", path)
+		return nil, errs.Wrap(errs.Input, err, "cannot read identity file %s", path).
+			WithHint("check the path, or create one with `swiftclaw keys generate --out %s`", path)
 	}
 	if fi.Mode().Perm()&0o077 != 0 {
 		return nil, errs.New(errs.Permission, "identity file %s is readable by other users (mode %04o)", path, fi.Mode().Perm()).

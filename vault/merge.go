@@ -80,9 +80,20 @@ func MergeFiles(in MergeInput) (*MergeResult, error) {
 	if len(m.conflicts) > 0 {
 		return conflictResult(in, m.conflicts), nil
 	}
+	// A secret's value goes last, written as marshalSecretFile writes it.
+	var value *yaml.Node
+	if kindOfPath(in.Path) == "secret" {
+		if i := mappingIndex(merged, "value"); i >= 0 && merged.Content[i+1].Kind == yaml.ScalarNode {
+			value = merged.Content[i+1]
+			merged.Content = slices.Delete(merged.Content, i, i+2)
+		}
+	}
 	data, err := renderDoc(&yaml.Node{Kind: yaml.DocumentNode, Content: []*yaml.Node{merged}, HeadComment: docComment(in.Ours)})
 	if err != nil {
 		return nil, err
+	}
+	if value != nil {
+		data = appendValueBlock(data, value.Value)
 	}
 	return &MergeResult{Data: data}, nil
 }

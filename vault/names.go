@@ -7,6 +7,8 @@ import (
 	"github.com/swiftclaw/swiftclaw/internal/errs"
 )
 
+const nameHint = "names use letters, digits, '.', '_' and '-', start with a letter or digit, and are at most 128 characters"
+
 // MaxNameLen is the longest agent or secret name accepted.
 const MaxNameLen = 128
 
@@ -20,20 +22,20 @@ var (
 func ValidateName(kind, name string) error {
 	switch {
 	case name == "":
-		return errs.New(errs.Input, "invalid %s name: it is empty", kind)
+		return errs.New(errs.Input, "invalid %s name: it is empty", kind).WithHint("%s", nameHint)
 	case len(name) > MaxNameLen:
-		return errs.New(errs.Input, "invalid %s name %q: longer than %d characters", kind, truncate(name, 20), MaxNameLen)
+		return errs.New(errs.Input, "invalid %s name %q: longer than %d characters", kind, truncate(name, 20), MaxNameLen).WithHint("%s", nameHint)
 	case strings.ContainsAny(name, `/\`):
 		return errs.New(errs.Input, "invalid %s name %q: it contains a path separator", kind, name).
-			WithHint("names use letters, digits, '.', '_' and '-', and start with a letter or digit")
+			WithHint("%s", nameHint)
 	case strings.Contains(name, ".."):
 		return errs.New(errs.Input, "invalid %s name %q: it contains \"..\"", kind, name)
 	case strings.HasPrefix(name, "."):
 		return errs.New(errs.Input, "invalid %s name %q: it starts with a dot", kind, name).
-			WithHint("names use letters, digits, '.', '_' and '-', and start with a letter or digit")
+			WithHint("%s", nameHint)
 	case !nameRE.MatchString(name):
 		return errs.New(errs.Input, "invalid %s name %q", kind, name).
-			WithHint("names use letters, digits, '.', '_' and '-', and start with a letter or digit")
+			WithHint("%s", nameHint)
 	}
 	return nil
 }

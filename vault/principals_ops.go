@@ -30,6 +30,9 @@ func (s *Store) AddKey(ctx context.Context, kind, id, key string, opts AddKeyOpt
 		if err != nil {
 			return err
 		}
+		if err := s.requireOwner(rec); err != nil {
+			return err
+		}
 		if other, ok := rec.ByKey(canon); ok && other.Ref() != kind+":"+id {
 			return errs.New(errs.Conflict, "that key already belongs to %s", other.Ref())
 		}
@@ -62,6 +65,9 @@ func (s *Store) RemoveKey(ctx context.Context, kind, id, key string) (*WriteResu
 	return s.write(ctx, fmt.Sprintf("swiftclaw: keys remove %s %s", kind, id), func(t *txn) error {
 		rec, err := s.Recipients()
 		if err != nil {
+			return err
+		}
+		if err := s.requireOwner(rec); err != nil {
 			return err
 		}
 		entries := rec.entries(kind)

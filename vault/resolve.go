@@ -33,7 +33,7 @@ func ParseMapping(s string) (Mapping, error) {
 		return Mapping{}, err
 	}
 	if err := validateRef(ref); err != nil {
-		return Mapping{}, err
+		return Mapping{}, errs.Wrap(errs.KindOf(err), err, "mapping %s", env)
 	}
 	return Mapping{Env: env, Ref: ref}, nil
 }
@@ -41,7 +41,7 @@ func ParseMapping(s string) (Mapping, error) {
 func validateRef(ref string) error {
 	scheme, name, ok := strings.Cut(ref, ":")
 	if !ok || scheme != "secret" {
-		return errs.New(errs.Input, "unsupported reference %q", ref).WithHint("use secret:NAME, or secret:NAME@previous for a grace value")
+		return errs.New(errs.Input, "unsupported reference %q", ref).WithHint("write ENV=secret:NAME, e.g. OPENAI_API_KEY=secret:api-key (secret:NAME@previous for a grace value)")
 	}
 	name, _ = strings.CutSuffix(name, previousSuffix)
 	return ValidateName("secret", name)
@@ -95,12 +95,16 @@ func (s *Store) ResolveEnv(ctx context.Context, agent string, mappings []Mapping
 		all = withPrevious(all)
 	}
 
+	action := "run"
+	if opts.Deploy {
+		action = "deploy"
+	}
 	vars := map[string]EnvVar{}
 	var problems []error
 	if keys, err := s.EnvKeys(agent); err != nil {
 		problems = append(problems, err)
 	} else if len(keys) > 0 {
-		env, err := s.RevealEnv(agent)
+		env, err := s.revealEnv(ctx, agent, action)
 		if err != nil {
 			problems = append(problems, err)
 		}
@@ -110,7 +114,7 @@ func (s *Store) ResolveEnv(ctx context.Context, agent string, mappings []Mapping
 	}
 	for _, m := range all {
 		_, name, _ := strings.Cut(m.Ref, ":")
-		value, skip, err := s.resolveRef(ctx, agent, name, opts)
+		value, skip, err := s.resolveRef(ctx, agent, name, GetOptions{AllowExpired: opts.AllowExpired, Action: action})
 		if skip {
 			continue
 		}

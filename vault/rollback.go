@@ -38,7 +38,7 @@ func (s *Store) RollbackSecret(ctx context.Context, agent, name, label string) (
 	}
 	res := &RollbackResult{Restored: v, Version: fmt.Sprintf("v%d", next)}
 	msg := fmt.Sprintf("swiftclaw: rollback %s/%s to %s (as %s; restores the value of commit %s)", agent, name, v.Label, res.Version, shortID(v.Commit))
-	res.SetResult, err = s.setSecret(ctx, agent, name, value, SetOptions{}, &secretWrite{msg: msg})
+	res.SetResult, err = s.setSecret(ctx, agent, name, value, SetOptions{}, &secretWrite{msg: msg, action: "rollback"})
 	if err != nil {
 		return nil, err
 	}

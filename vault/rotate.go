@@ -116,9 +116,12 @@ func webhookKeyName(ref string) (string, error) {
 // no value, so any writer can do it.
 func (s *Store) SetRotationPolicy(ctx context.Context, agent, name string, change PolicyChange) (*SecretMeta, *WriteResult, error) {
 	var meta SecretMeta
-	wr, err := s.write(ctx, fmt.Sprintf("swiftclaw: rotation policy of %s/%s", agent, name), func(t *txn) error {
+	wr, err := s.write(ctx, fmt.Sprintf("swiftclaw: update %s/%s rotation policy", agent, name), func(t *txn) error {
 		f, err := s.readSecretFile(agent, name)
 		if err != nil {
+			return err
+		}
+		if err := s.requireWriteAccess(agent, name); err != nil {
 			return err
 		}
 		if err := change.apply(f); err != nil {
@@ -132,7 +135,7 @@ func (s *Store) SetRotationPolicy(ctx context.Context, agent, name string, chang
 		meta = s.meta(f)
 		return nil
 	})
-	if err != nil {
+	if wr, err = s.auditWrite(ctx, wr, err, "update", agent, name); err != nil {
 		return nil, nil, err
 	}
 	return &meta, wr, nil
@@ -191,7 +194,7 @@ func (s *Store) RotateSecret(ctx context.Context, agent, name string, opts Rotat
 		}
 	}
 	now := s.Now()
-	w := &secretWrite{mustExist: true, mustChange: true, msg: rotateMessage(agent, name, res.Version, opts.Reason)}
+	w := &secretWrite{mustExist: true, mustChange: true, msg: rotateMessage(agent, name, res.Version, opts.Reason), action: "rotate"}
 	w.edit = func(f *SecretFile) error {
 		if err := opts.Policy.apply(f); err != nil {
 			return err

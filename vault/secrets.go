@@ -163,6 +163,8 @@ type SetResult struct {
 	// ValueChanged is false when the value was identical and the ciphertext was kept.
 	ValueChanged bool
 	*WriteResult
+
+	newAgentWarning string
 }
 
 // SetSecret creates or updates agent/name with value, encrypted to the agent's readers.
@@ -183,6 +185,8 @@ type secretWrite struct {
 	// obtain, when set, supplies the value under the lock, after the current file is
 	// read (rotation: from a webhook or a generator).
 	obtain func(f *SecretFile) ([]byte, error)
+	// action is the audited action (default "set").
+	action string
 }
 
 func (s *Store) setSecret(ctx context.Context, agent, name string, value []byte, opts SetOptions, w *secretWrite) (*SetResult, error) {
@@ -198,6 +202,9 @@ func (s *Store) setSecret(ctx context.Context, agent, name string, value []byte,
 	wr, err := s.write(ctx, w.msg, func(t *txn) error {
 		rec, pol, err := s.access()
 		if err != nil {
+			return err
+		}
+		if err := s.requireWrite(rec, pol, agent, name); err != nil {
 			return err
 		}
 		readers, err := s.Readers(rec, pol, agent, name)
@@ -304,6 +311,7 @@ func (s *Store) setSecret(ctx context.Context, agent, name string, value []byte,
 		if err := s.ensureAgentConfig(t, agent); err != nil {
 			return err
 		}
+		res.newAgentWarning = s.newAgentWarning(agent)
 		data, err := marshalSecretFile(f)
 		if err != nil {
 			return err
@@ -312,11 +320,18 @@ func (s *Store) setSecret(ctx context.Context, agent, name string, value []byte,
 		res.Meta = s.meta(f)
 		return nil
 	})
-	if err != nil {
+	action := w.action
+	if action == "" {
+		action = "set"
+	}
+	if wr, err = s.auditWrite(ctx, wr, err, action, agent, name); err != nil {
 		return nil, err
 	}
 	wr.Warnings = append(wr.Warnings, warnings...)
 	res.WriteResult = wr
+	if res.newAgentWarning != "" {
+		wr.Warnings = append(wr.Warnings, res.newAgentWarning)
+	}
 	return res, nil
 }
 
@@ -326,6 +341,17 @@ func checkValueSize(agent, name string, value []byte) error {
 			WithHint("store large files elsewhere and keep a reference or key here")
 	}
 	return nil
+}
+
+// newAgentWarning flags a write that creates an agent when others exist: usually a typo.
+func (s *Store) newAgentWarning(agent string) string {
+	if s.requireAgent(agent) == nil {
+		return ""
+	}
+	if others := s.agentNames(); len(others) > 0 {
+		return fmt.Sprintf("created a new agent %q (existing agents: %s); `swiftclaw secrets rm` removes it if that was a typo", agent, strings.Join(others, ", "))
+	}
+	return ""
 }
 
 func parseRecipientList(keys []string) ([]age.Recipient, error) {
@@ -344,6 +370,8 @@ func parseRecipientList(keys []string) ([]age.Recipient, error) {
 type GetOptions struct {
 	// AllowExpired returns an expired secret's value instead of an Expired error.
 	AllowExpired bool
+	// Action is the audited action (default "read"; run and deploy pass their own).
+	Action string
 }
 
 // GetSecret decrypts agent/name. An expired secret is refused with errs.Expired unless
@@ -365,6 +393,9 @@ func (s *Store) GetSecret(ctx context.Context, agent, name string, opts GetOptio
 	if m.Expired && !opts.AllowExpired {
 		return nil, &m, errs.New(errs.Expired, "secret %s/%s expired at %s", agent, name, f.Expires.UTC().Format("2006-01-02 15:04 UTC")).
 			WithHint("set a new value with `swiftclaw secrets set %s %s`, or pass --allow-expired to read it anyway", agent, name)
+	}
+	if err := s.auditRead(ctx, opts.Action, agent, name, f.Recipients, rec); err != nil {
+		return nil, nil, err
 	}
 	return value, &m, nil
 }
@@ -405,10 +436,14 @@ func (s *Store) RemoveSecret(ctx context.Context, agent, name string) (*WriteRes
 		return nil, err
 	}
 	p, _ := s.secretPath(agent, name)
-	return s.write(ctx, fmt.Sprintf("swiftclaw: rm %s/%s", agent, name), func(t *txn) error {
+	wr, err := s.write(ctx, fmt.Sprintf("swiftclaw: rm %s/%s", agent, name), func(t *txn) error {
+		if err := s.requireWriteAccess(agent, name); err != nil {
+			return err
+		}
 		t.remove(p)
 		return nil
 	})
+	return s.auditWrite(ctx, wr, err, "rm", agent, name)
 }
 
 const agentConfigTemplate = `# Settings for agent %s.

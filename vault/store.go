@@ -39,6 +39,9 @@ type Store struct {
 	// InGit reports whether Root is inside a git working tree.
 	InGit bool
 
+	// Auditor, when set, records reads and writes of values (see AuditEvent).
+	Auditor Auditor
+
 	opts  Options
 	ids   *Identities
 	idErr error
@@ -246,7 +249,17 @@ type txn struct {
 	s       *Store
 	writes  map[string][]byte // absolute path -> content
 	removes map[string]bool
+	touched map[string]bool
 	order   []string
+}
+
+// touch marks path as part of this operation without writing it, so that a change an
+// earlier interrupted or --no-commit run left uncommitted is committed now.
+func (t *txn) touch(path string) {
+	if _, ok := t.writes[path]; !ok && !t.removes[path] && !t.touched[path] {
+		t.order = append(t.order, path)
+	}
+	t.touched[path] = true
 }
 
 func (t *txn) put(path string, data []byte) {
@@ -277,7 +290,7 @@ func (s *Store) write(ctx context.Context, msg string, fn func(t *txn) error) (*
 		return nil, err
 	}
 	defer unlock()
-	t := &txn{s: s, writes: map[string][]byte{}, removes: map[string]bool{}}
+	t := &txn{s: s, writes: map[string][]byte{}, removes: map[string]bool{}, touched: map[string]bool{}}
 	if err := fn(t); err != nil {
 		return nil, err
 	}
@@ -293,7 +306,7 @@ func (s *Store) write(ctx context.Context, msg string, fn func(t *txn) error) (*
 			if err := fsutil.WriteFile(p, data, 0o644); err != nil {
 				return res, errs.Wrap(errs.Internal, err, "cannot write %s", s.rel(p))
 			}
-		} else {
+		} else if t.removes[p] {
 			if err := os.Remove(p); err != nil {
 				if os.IsNotExist(err) {
 					continue
@@ -301,17 +314,46 @@ func (s *Store) write(ctx context.Context, msg string, fn func(t *txn) error) (*
 				return res, errs.Wrap(errs.Internal, err, "cannot remove %s", s.rel(p))
 			}
 			removeEmptyParents(filepath.Dir(p), s.Dir())
+		} else {
+			continue // only touched
 		}
 		res.Changed = append(res.Changed, s.rel(p))
 	}
-	if commit && len(res.Changed) > 0 {
-		id, err := gitCommit(ctx, s.Root, msg, res.Changed)
-		if err != nil {
-			return res, err
-		}
-		res.Commit = id
+	if !commit {
+		return res, nil
 	}
+	// Commit every path of this operation that differs from HEAD: what was just written,
+	// and what an interrupted or --no-commit run left behind.
+	all := make([]string, len(t.order))
+	for i, p := range t.order {
+		all[i] = s.rel(p)
+	}
+	dirty, err := gitDirty(ctx, s.Root, all)
+	if err != nil {
+		return res, err
+	}
+	if len(dirty) == 0 {
+		return res, nil
+	}
+	if leftover := subtract(dirty, res.Changed); len(leftover) > 0 {
+		res.Warnings = append(res.Warnings, "also committing changes an earlier run left uncommitted: "+strings.Join(leftover, ", "))
+	}
+	id, err := gitCommit(ctx, s.Root, msg, dirty)
+	if err != nil {
+		return res, err
+	}
+	res.Commit = id
 	return res, nil
+}
+
+func subtract(a, b []string) []string {
+	var out []string
+	for _, x := range a {
+		if !slices.Contains(b, x) {
+			out = append(out, x)
+		}
+	}
+	return out
 }
 
 // removeEmptyParents removes now-empty directories up to (not including) stop.
@@ -340,6 +382,11 @@ func (s *Store) shouldCommit() (bool, error) {
 	if !s.InGit {
 		return false, errs.New(errs.Input, "%s is not in a git repository, so swiftclaw cannot commit the change", s.Root).
 			WithHint("run `git init` first, or pass --no-commit (or set git.autocommit: false in .swiftclaw/config.yaml)")
+	}
+	// Check git knows who commits before anything is written.
+	if _, err := runGit(context.Background(), s.Root, "var", "GIT_COMMITTER_IDENT"); err != nil {
+		return false, errs.New(errs.Input, "git does not know who you are, so swiftclaw cannot commit").
+			WithHint("run `git config user.email you@example.com` and `git config user.name \"Your Name\"`, or pass --no-commit")
 	}
 	return true, nil
 }

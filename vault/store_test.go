@@ -531,3 +531,88 @@ func runHelper(mode string) int {
 	}
 	return 2
 }
+
+// TestHandReorderedFileRewritesCleanly: a file whose value is not the last key (a hand
+// reorder) takes the full YAML path on read, and is rewritten with value last, once.
+func TestHandReorderedFileRewritesCleanly(t *testing.T) {
+	f := newProject(t)
+	if _, err := f.store.SetSecret(ctx, "a", "k", []byte("v1"), SetOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	path := ".swiftclaw/agents/a/secrets/k.yaml"
+	orig := f.read(t, path)
+	head, block, _ := strings.Cut(orig, "value: |\n")
+	reordered := "# my note\n" + strings.Replace(head, "version: 1\n", "value: |\n"+block+"version: 1\n", 1)
+	f.write(t, path, reordered)
+	if v, _, err := f.store.GetSecret(ctx, "a", "k", GetOptions{}); err != nil || string(v) != "v1" {
+		t.Fatalf("reordered file: %q %v", v, err)
+	}
+	desc := "d"
+	if _, err := f.store.SetSecret(ctx, "a", "k", []byte("v1"), SetOptions{Description: &desc}); err != nil {
+		t.Fatal(err)
+	}
+	out := f.read(t, path)
+	if strings.Count(out, "value:") != 1 || !strings.HasSuffix(out, armorEnd+"\n") || !strings.Contains(out, "# my note") {
+		t.Fatalf("rewrite of a reordered file:\n%s", out)
+	}
+	if valueBlock(out) != valueBlock(orig) {
+		t.Fatal("ciphertext changed")
+	}
+}
+
+// TestWritesNeedWritePermission: only owners and principals granted write may write;
+// only owners may change principals.
+func TestWritesNeedWritePermission(t *testing.T) {
+	f := newProject(t)
+	if _, err := f.store.SetSecret(ctx, "my-agent", "api-key", []byte("v"), SetOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	bobFile, bobPub := newKey(t, dir, "bob")
+	carolFile, carolPub := newKey(t, dir, "carol")
+	strangerFile, _ := newKey(t, dir, "stranger")
+	for _, p := range []struct{ id, key string }{{"bob@example.com", bobPub}, {"carol@example.com", carolPub}} {
+		if _, err := f.store.AddKey(ctx, "user", p.id, p.key, AddKeyOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f.write(t, ".swiftclaw/policy.yaml", `grants:
+  - {user: bob@example.com, agent: my-agent, secret: "db-*", permissions: [read, write]}
+  - {user: carol@example.com, agent: my-agent, secret: "*", permissions: [read]}
+`)
+	git(t, f.root, "commit", "-qam", "grants")
+	bob, carol, stranger := f.as(t, bobFile, fixedNow), f.as(t, carolFile, fixedNow), f.as(t, strangerFile, fixedNow)
+
+	if _, err := bob.SetSecret(ctx, "my-agent", "db-url", []byte("postgres://"), SetOptions{}); err != nil {
+		t.Fatalf("writer bob: %v", err)
+	}
+	for name, try := range map[string]func() error{
+		"bob outside his glob": func() error {
+			_, err := bob.SetSecret(ctx, "my-agent", "api-key", []byte("x"), SetOptions{})
+			return err
+		},
+		"reader carol": func() error {
+			_, err := carol.SetSecret(ctx, "my-agent", "db-url", []byte("x"), SetOptions{})
+			return err
+		},
+		"carol env": func() error { _, err := carol.SetEnv(ctx, "my-agent", map[string][]byte{"A": []byte("x")}); return err },
+		"carol rm":  func() error { _, err := carol.RemoveSecret(ctx, "my-agent", "api-key"); return err },
+		"stranger": func() error {
+			_, err := stranger.SetSecret(ctx, "my-agent", "new", []byte("x"), SetOptions{})
+			return err
+		},
+		"bob adds a key": func() error {
+			_, err := bob.AddKey(ctx, "user", "eve@example.com", testKeyPub, AddKeyOptions{})
+			return err
+		},
+	} {
+		err := try()
+		if errs.KindOf(err) != errs.Permission {
+			t.Errorf("%s: err = %v, want permission error", name, err)
+		}
+	}
+	// The refused writes changed nothing.
+	if v, _, err := f.store.GetSecret(ctx, "my-agent", "api-key", GetOptions{}); err != nil || string(v) != "v" {
+		t.Fatalf("api-key after refused writes: %q %v", v, err)
+	}
+}

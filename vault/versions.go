@@ -243,12 +243,19 @@ func (s *Store) GetVersion(ctx context.Context, agent, name, label string, opts 
 			WithHint("pass --allow-expired to read it anyway")
 	}
 	if v.Status == StatusPending {
-		value, _, err := s.GetSecret(ctx, agent, name, GetOptions{AllowExpired: true})
+		value, _, err := s.GetSecret(ctx, agent, name, GetOptions{AllowExpired: true, Action: opts.Action})
 		return value, v, err
 	}
 	value, err := s.decryptVersion(ctx, v.hist, name)
 	if err != nil {
 		return nil, v, err
+	}
+	rec, err := s.Recipients()
+	if err == nil {
+		err = s.auditRead(ctx, opts.Action, agent, name, v.Recipients, rec)
+	}
+	if err != nil {
+		return nil, nil, err
 	}
 	return value, v, nil
 }

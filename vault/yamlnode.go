@@ -45,11 +45,16 @@ func mergeMapping(dst, src *yaml.Node) {
 	}
 	seen := map[string]bool{}
 	var out []*yaml.Node
+	orphan := "" // head comment of a removed key, kept on the next key
 	for i := 0; i+1 < len(dst.Content); i += 2 {
 		k, v := dst.Content[i], dst.Content[i+1]
 		j, ok := srcIdx[k.Value]
 		if !ok {
+			orphan = joinComments(orphan, k.HeadComment)
 			continue // removed
+		}
+		if orphan != "" {
+			k.HeadComment, orphan = joinComments(orphan, k.HeadComment), ""
 		}
 		seen[k.Value] = true
 		out = append(out, k, mergeValue(v, src.Content[j+1]))
@@ -60,6 +65,16 @@ func mergeMapping(dst, src *yaml.Node) {
 		}
 	}
 	dst.Content = out
+}
+
+func joinComments(a, b string) string {
+	switch {
+	case a == "":
+		return b
+	case b == "":
+		return a
+	}
+	return a + "\n" + b
 }
 
 func mergeValue(dst, src *yaml.Node) *yaml.Node {

@@ -11,15 +11,17 @@ import (
 
 // EnvCmd groups environment variable commands.
 type EnvCmd struct {
-	Set   EnvSetCmd   `cmd:"" help:"Set environment variables: KEY=VALUE, or KEY alone to be prompted."`
-	Unset EnvUnsetCmd `cmd:"" help:"Remove environment variables."`
-	List  EnvListCmd  `cmd:"" help:"List variable names (--reveal decrypts the values)."`
+	Set    EnvSetCmd    `cmd:"" help:"Set environment variables: KEY=VALUE, or KEY alone to be prompted."`
+	Unset  EnvUnsetCmd  `cmd:"" help:"Remove environment variables."`
+	List   EnvListCmd   `cmd:"" help:"List variable names (--reveal decrypts the values)."`
+	Import EnvImportCmd `cmd:"" help:"Import a .env file as encrypted variables (or --secrets); ambiguous lines are refused."`
 }
 
 // EnvSetCmd is `env set AGENT KEY=VALUE...`.
 type EnvSetCmd struct {
-	Agent string   `arg:"" help:"Agent name."`
-	Vars  []string `arg:"" name:"KEY=VALUE" help:"Variables to set. A bare KEY prompts for its value on the terminal."`
+	Agent      string   `arg:"" help:"Agent name."`
+	Vars       []string `arg:"" name:"KEY=VALUE" help:"Variables to set. A bare KEY prompts for its value on the terminal (or reads it from stdin with --value-stdin)."`
+	ValueStdin bool     `name:"value-stdin" help:"Read the value of the single bare KEY from stdin (one trailing newline dropped): the safe way in scripts and CI."`
 }
 
 // Run sets the variables.
@@ -41,9 +43,21 @@ func (c *EnvSetCmd) Run(g *Globals, env *Env) error {
 		if _, dup := vars[k]; dup {
 			return errs.New(errs.Input, "%s is given twice", k)
 		}
+		if !hasValue && c.ValueStdin {
+			if len(c.Vars) != 1 {
+				return errs.New(errs.Input, "--value-stdin reads one value, but %d variables were given", len(c.Vars)).
+					WithHint("set one variable per command: `printf %%s \"$V\" | swiftclaw env set %s KEY --value-stdin`", c.Agent)
+			}
+			v, err := readAllCapped(env.Stdin, "stdin")
+			if err != nil {
+				return err
+			}
+			vars[k] = trimOneNewline(v)
+			continue
+		}
 		if !hasValue {
 			if !env.StdinTTY {
-				return errs.New(errs.Input, "no value for %s", k).WithHint("write KEY=VALUE, or run on a terminal to be prompted")
+				return errs.New(errs.Input, "no value for %s", k).WithHint("write KEY=VALUE, pipe it with `swiftclaw env set %s %s --value-stdin`, or run on a terminal to be prompted", c.Agent, k)
 			}
 			pv, err := promptSecret(env, fmt.Sprintf("Value for %s: ", k))
 			if err != nil {
@@ -56,13 +70,17 @@ func (c *EnvSetCmd) Run(g *Globals, env *Env) error {
 		vars[k] = []byte(v)
 	}
 	if onArgv {
-		warn(env, "values on the command line are visible in the process list and shell history; `swiftclaw env set %s KEY` prompts instead", c.Agent)
+		warn(env, "values on the command line are visible in the process list and shell history; `swiftclaw env set %s KEY` prompts, and --value-stdin reads stdin", c.Agent)
 	}
 	wr, err := s.SetEnv(env.Ctx, c.Agent, vars)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(env.Stdout, "set %d variable(s) for %s\n", len(vars), c.Agent)
+	if len(wr.Changed) == 0 {
+		fmt.Fprintf(env.Stdout, "unchanged: %s already had these values\n", c.Agent)
+	} else {
+		fmt.Fprintf(env.Stdout, "set %d variable(s) for %s\n", len(vars), c.Agent)
+	}
 	printCommitted(env, wr)
 	return nil
 }

@@ -24,7 +24,7 @@ type SecretsRotateCmd struct {
 	Webhook       *string `placeholder:"URL" help:"Call this URL (signed POST) on every rotation; it may answer with the new value. '' removes it."`
 	WebhookSecret *string `name:"webhook-secret" placeholder:"secret:NAME" help:"The secret of this agent holding the webhook's HMAC-SHA256 key."`
 	Length        int     `placeholder:"N" help:"Generator: random bytes (default charset) or characters (default 32)."`
-	Charset       string  `placeholder:"SET" help:"Generator: alphanumeric, alpha, lower, upper, digits, hex, symbols or chars:LITERAL (default: random bytes, base64url)."`
+	Charset       string  `placeholder:"SET" help:"Generator: alphanumeric, alpha, lower, upper, digits, hex, base64url or printable (default: random bytes, base64url)."`
 	Prefix        *string `placeholder:"TEXT" help:"Generator: text put before each generated value, e.g. sk-."`
 	JSON          bool    `help:"Print the result as JSON."`
 }
@@ -134,7 +134,7 @@ func describePolicy(m *vault.SecretMeta) string {
 		parts = append(parts, "grace period "+r.GracePeriod)
 	}
 	if r.Webhook != "" {
-		parts = append(parts, "webhook "+rotation.Redact(r.Webhook)+" signed with "+r.WebhookSecret)
+		parts = append(parts, "webhook "+r.Webhook+" signed with "+r.WebhookSecret) // as committed in the file
 	}
 	if r.Generator != nil {
 		parts = append(parts, "generator: "+r.Generator.String())

@@ -1,9 +1,6 @@
 package main
 
 import (
-	"os"
-
-	"github.com/swiftclaw/swiftclaw/runner"
 	"github.com/swiftclaw/swiftclaw/vault"
 )
 
@@ -11,6 +8,7 @@ import (
 type RunCmd struct {
 	Secret       []string `placeholder:"ENV=secret:NAME" help:"Map a secret to an environment variable (repeatable); adds to run.secrets in agent.yaml."`
 	AllowExpired bool     `name:"allow-expired" help:"Pass expired secrets instead of refusing to start."`
+	Redact       bool     `help:"Replace every injected value in the command's output with [REDACTED:NAME]."`
 	Agent        string   `arg:"" help:"Agent name."`
 	Command      []string `arg:"" passthrough:"" help:"Command and arguments to run."`
 }
@@ -37,23 +35,5 @@ func (c *RunCmd) Run(g *Globals, env *Env) error {
 	if err != nil {
 		return err
 	}
-	set := make(map[string]string, len(vars))
-	for _, v := range vars {
-		set[v.Name] = string(v.Value)
-	}
-	// The child gets the values, never the key that decrypts them.
-	childEnv := runner.MergeEnv(os.Environ(), set, "SWIFTCLAW_AGE_KEY")
-	code, err := runner.Run(env.Ctx, runner.Spec{
-		Argv: c.Command, Env: childEnv,
-		Stdin: env.Stdin, Stdout: env.Stdout, Stderr: env.Stderr,
-		TerminalSignals: env.StdinTTY,
-	})
-	if err != nil {
-		report(env, err)
-		return childExit{code}
-	}
-	if code != 0 {
-		return childExit{code}
-	}
-	return nil
+	return runWithVars(env, s, c.Agent, c.Command, deployVars(vars), c.Redact)
 }

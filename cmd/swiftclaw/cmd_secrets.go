@@ -10,10 +10,12 @@ import (
 
 // SecretsCmd groups the secret store commands.
 type SecretsCmd struct {
-	Set  SecretsSetCmd  `cmd:"" help:"Create or update a secret (value from --value-stdin, --file, a prompt, or --value)."`
-	Get  SecretsGetCmd  `cmd:"" help:"Decrypt a secret and write its value to stdout."`
-	List SecretsListCmd `cmd:"" help:"List an agent's secrets (never decrypts)."`
-	Rm   SecretsRmCmd   `cmd:"" help:"Remove a secret (git history keeps old versions)."`
+	Set   SecretsSetCmd   `cmd:"" help:"Create or update a secret (value from --value-stdin, --file, a prompt, or --value)."`
+	Get   SecretsGetCmd   `cmd:"" help:"Decrypt a secret and write its value to stdout."`
+	List  SecretsListCmd  `cmd:"" help:"List an agent's secrets (never decrypts)."`
+	Rm    SecretsRmCmd    `cmd:"" help:"Remove a secret (git history keeps old versions)."`
+	Apply SecretsApplyCmd `cmd:"" help:"Apply a secret template: descriptions, rotation policies, generated values; report what is missing."`
+	Check SecretsCheckCmd `cmd:"" help:"Check an agent against a secret template, writing nothing (exit 1 when required secrets are missing, expired or malformed)."`
 
 	Versions  SecretsVersionsCmd  `cmd:"" help:"List a secret's versions from git history (VERSION CREATED STATUS)."`
 	Rollback  SecretsRollbackCmd  `cmd:"" help:"Make an earlier version's value current again, as a new version encrypted to today's recipients."`

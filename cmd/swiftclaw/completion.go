@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strings"
 
@@ -34,7 +35,7 @@ func (c *CompletionCmd) Run(k *kong.Kong, env *Env) error {
 				words = append(words, "--"+f.Name)
 			}
 		}
-		if len(path) > 0 {
+		if len(path) > 0 && !slices.Contains(words, "--help") {
 			words = append(words, "--help")
 		}
 		sort.Strings(words)

@@ -30,6 +30,11 @@ type CLI struct {
 	Secrets     SecretsCmd     `cmd:"" help:"Store, read, list and remove an agent's secrets."`
 	Env         EnvCmd         `cmd:"" help:"Manage an agent's environment variables (each value encrypted)."`
 	Run         RunCmd         `cmd:"" help:"Run a command with the agent's variables and secrets in its environment."`
+	Deploy      DeployCmd      `cmd:"" help:"Decrypt an agent's variables and secrets into a deploy target (exec, dotenv, github-actions, kubernetes, docker-env, json)."`
+	Import      ImportCmd      `cmd:"" help:"Import secrets from other tools (sops)."`
+	Audit       AuditCmd       `cmd:"" help:"Show who read and changed secrets; verify the access log."`
+	Alerts      AlertsCmd      `cmd:"" help:"Alert on secret access, expiring secrets, overdue rotation and scan findings."`
+	Serve       ServeCmd       `cmd:"" help:"Serve the SDK protocol to agent code (sdk/PROTOCOL.md): swiftclaw serve --stdio."`
 	Agents      AgentsCmd      `cmd:"" help:"Manage agents (rename)."`
 	MergeDriver MergeDriverCmd `cmd:"" name:"merge-driver" hidden:"" help:"The git merge driver swiftclaw init registers (git runs it)."`
 	Completion  CompletionCmd  `cmd:"" help:"Print a shell completion script (bash, zsh, fish)."`
@@ -50,9 +55,11 @@ func (NoCommand) Run() error {
 
 // Globals are flags every command accepts.
 type Globals struct {
-	Chdir    string `short:"C" name:"chdir" placeholder:"DIR" help:"Run as if swiftclaw was started in DIR."`
+	Chdir    string `short:"C" name:"chdir" placeholder:"DIR" help:"Run as if swiftclaw was started in DIR (relative paths too, like git -C)."`
 	Identity string `placeholder:"FILE" help:"Identity (private key) file to decrypt with; overrides the lookup order."`
 	NoCommit bool   `name:"no-commit" help:"Do not commit changes to git."`
+
+	audit *auditing // the audit log of this process, opened on first use
 }
 
 // Env is the process environment handed to every command: streams, variables, terminal
@@ -83,7 +90,14 @@ func (g *Globals) storeOptions(env *Env) vault.Options {
 	return opts
 }
 
-func (g *Globals) open(env *Env) (*vault.Store, error) { return vault.Open(g.storeOptions(env)) }
+func (g *Globals) open(env *Env) (*vault.Store, error) {
+	s, err := vault.Open(g.storeOptions(env))
+	if err != nil {
+		return nil, err
+	}
+	g.attachAuditor(s, env)
+	return s, nil
+}
 
 func buildVersion() string {
 	if version != "" {
@@ -138,7 +152,16 @@ func Main(args []string, env *Env) (code int) {
 	if err != nil {
 		return reportUsage(env, err)
 	}
-	if err := kctx.Run(&cli.Globals); err != nil {
+	// -C works like git's: everything after, relative paths included, is as if started there.
+	if cli.Chdir != "" {
+		if err := os.Chdir(cli.Chdir); err != nil {
+			return report(env, errs.Wrap(errs.Input, err, "cannot change to -C %s", cli.Chdir).WithHint("check the directory exists"))
+		}
+		cli.Chdir = ""
+	}
+	err = kctx.Run(&cli.Globals)
+	cli.Globals.closeAudit(env)
+	if err != nil {
 		return report(env, err)
 	}
 	return 0

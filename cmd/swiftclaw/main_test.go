@@ -17,7 +17,7 @@ import (
 )
 
 func TestMain(m *testing.M) {
-	testscript.Main(m, map[string]func(){
+	cmds := map[string]func(){
 		"swiftclaw": func() {
 			os.Exit(Main(os.Args[1:], &Env{
 				Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv,
@@ -46,7 +46,14 @@ func TestMain(m *testing.M) {
 				os.Exit(n)
 			}
 		},
-	})
+	}
+	for name, f := range deployHelpers {
+		cmds[name] = f
+	}
+	for name, f := range sdkHelpers {
+		cmds[name] = f
+	}
+	testscript.Main(m, cmds)
 }
 
 func TestScripts(t *testing.T) {
