@@ -16,6 +16,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"gopkg.in/yaml.v3"
@@ -248,35 +249,17 @@ func (s *Store) walkChain(ctx context.Context, head, p string) ([]histState, err
 	return all, nil
 }
 
-// renamedFrom returns the same-named secret of another agent that commit deleted, or "".
-func (s *Store) renamedFrom(ctx context.Context, commit, p string) (string, error) {
-	// One commit: diff-tree compares it with its first parent (a root commit, with
-	// --root, with the empty tree: it deletes nothing).
-	glob := ":(glob)" + DirName + "/agents/*/secrets/" + path.Base(p)
-	out, err := runGit(ctx, s.Root, "diff-tree", "-r", "--root", "--no-commit-id", "--name-only", "--no-renames",
-		"--diff-filter=D", commit, "--", glob)
-	if err != nil {
-		return "", err
-	}
-	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
-		if line != "" && line != p {
-			return line, nil
-		}
-	}
-	return "", nil
-}
-
 // logStates lists p's states in rev (newest first) with one `git log`, whose output is
 // parsed as it streams while a `git cat-file --batch` reads each state's content. When
 // the oldest state added the path, it also reports the secret an agent rename brought it
-// from (see renamedFrom), looked up while cat-file finishes.
+// from (see catFile.renamedFrom), asked of the same cat-file: no further process.
 func (s *Store) logStates(ctx context.Context, rev, p string) (states []histState, from string, err error) {
 	cf, err := startCatFile(ctx, s.Root)
 	if err != nil {
 		return nil, "", err
 	}
 	defer cf.close()
-	send, finish := cf.stream()
+	send := cf.send
 	cmd := exec.CommandContext(ctx, "git", "-c", "log.showSignature=false", "-c", "log.follow=false",
 		"log", "--no-color", "--parents", "--format=%x00%H%x1f%P%x1f%an <%ae>%x1f%at", "--raw", "--no-abbrev", "--no-renames", rev, "--", p)
 	cmd.Dir = s.Root
@@ -336,26 +319,9 @@ func (s *Store) logStates(ctx context.Context, rev, p string) (states []histStat
 	if len(states) > 0 {
 		ask(len(states) - 1)
 	}
-	renamed := make(chan error, 1)
-	if n := len(states); n > 0 && states[n-1].added {
-		oldest := states[n-1].Commit
-		go func() {
-			var err error
-			from, err = s.renamedFrom(ctx, oldest, p)
-			renamed <- err
-		}()
-	} else {
-		renamed <- nil
-	}
-	blobs, err := finish()
-	if rerr := <-renamed; err == nil {
-		err = rerr
-	}
+	blobs, err := cf.receive(len(asked))
 	if err != nil {
 		return nil, "", err
-	}
-	if len(blobs) != len(asked) {
-		return nil, "", errs.New(errs.Internal, "git cat-file answered %d of %d requests", len(blobs), len(asked))
 	}
 	for j, i := range asked {
 		if blobs[j].missing {
@@ -364,6 +330,11 @@ func (s *Store) logStates(ctx context.Context, rev, p string) (states []histStat
 		}
 		states[i].Blob = blobs[j].id
 		states[i].summarize(blobs[j].data)
+	}
+	if n := len(states); n > 0 && states[n-1].added {
+		if from, err = cf.renamedFrom(states[n-1].Commit, p); err != nil {
+			return nil, "", err
+		}
 	}
 	return states, from, nil
 }
@@ -569,18 +540,26 @@ func (s *Store) fileAt(ctx context.Context, st *histState) (*SecretFile, error) 
 
 func shortID(id string) string { return id[:min(len(id), 12)] }
 
-// catFile is a running `git cat-file --batch`.
+// catFile is a running `git cat-file --batch`. A goroutine reads its answers as they
+// come, so any number of requests can be sent before the answers are received.
 type catFile struct {
 	cmd    *exec.Cmd
 	in     io.WriteCloser
 	stdout io.ReadCloser
 	out    *bufio.Reader
+	w      *bufio.Writer
+
+	mu   sync.Mutex
+	cond *sync.Cond
+	got  []catBlob // answers not received yet
+	err  error     // why reading stopped early
+	eof  bool
 }
 
 type catBlob struct {
-	id      string
-	data    []byte
-	missing bool
+	id, kind string
+	data     []byte
+	missing  bool
 }
 
 func startCatFile(ctx context.Context, dir string) (*catFile, error) {
@@ -597,54 +576,62 @@ func startCatFile(ctx context.Context, dir string) (*catFile, error) {
 	if err := cmd.Start(); err != nil {
 		return nil, errs.Wrap(errs.Internal, err, "cannot run git").WithHint("install git")
 	}
-	return &catFile{cmd: cmd, in: in, stdout: out, out: bufio.NewReaderSize(out, 64<<10)}, nil
+	c := &catFile{cmd: cmd, in: in, stdout: out, out: bufio.NewReaderSize(out, 64<<10), w: bufio.NewWriter(in)}
+	c.cond = sync.NewCond(&c.mu)
+	go c.read()
+	return c, nil
+}
+
+func (c *catFile) read() {
+	for {
+		b, err := c.next()
+		c.mu.Lock()
+		if err != nil {
+			if err != io.EOF {
+				c.err = err
+				c.stdout.Close() // cat-file stops on a broken pipe instead of blocking
+			}
+			c.eof = true
+			c.cond.Broadcast()
+			c.mu.Unlock()
+			return
+		}
+		c.got = append(c.got, b)
+		c.cond.Broadcast()
+		c.mu.Unlock()
+	}
+}
+
+// send asks for one object ("ID" or "REV:PATH").
+func (c *catFile) send(req string) {
+	c.w.WriteString(req + "\n")
+	c.w.Flush()
+}
+
+// receive returns the next n answers, in request order.
+func (c *catFile) receive(n int) ([]catBlob, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for len(c.got) < n && !c.eof {
+		c.cond.Wait()
+	}
+	if len(c.got) < n {
+		if c.err != nil {
+			return nil, c.err
+		}
+		return nil, errs.New(errs.Internal, "git cat-file stopped early")
+	}
+	out := c.got[:n:n]
+	c.got = c.got[n:]
+	return out, nil
 }
 
 // fetch sends every request and returns the answers in order.
 func (c *catFile) fetch(reqs []string) ([]catBlob, error) {
-	send, finish := c.stream()
 	for _, r := range reqs {
-		send(r)
+		c.send(r)
 	}
-	return finish()
-}
-
-// stream reads answers in the background while requests are sent one by one; finish
-// ends the input and returns every answer in order.
-func (c *catFile) stream() (send func(req string), finish func() ([]catBlob, error)) {
-	type result struct {
-		blobs []catBlob
-		err   error
-	}
-	done := make(chan result, 1)
-	go func() {
-		var out []catBlob
-		for {
-			b, err := c.next()
-			if err == io.EOF {
-				done <- result{out, nil}
-				return
-			}
-			if err != nil {
-				c.stdout.Close() // cat-file stops on a broken pipe instead of blocking
-				done <- result{nil, err}
-				return
-			}
-			out = append(out, b)
-		}
-	}()
-	w := bufio.NewWriter(c.in)
-	send = func(req string) {
-		w.WriteString(req + "\n")
-		w.Flush()
-	}
-	finish = func() ([]catBlob, error) {
-		w.Flush()
-		c.in.Close()
-		r := <-done
-		return r.blobs, r.err
-	}
-	return send, finish
+	return c.receive(len(reqs))
 }
 
 // next reads one answer; io.EOF when cat-file has answered everything.
@@ -657,7 +644,7 @@ func (c *catFile) next() (catBlob, error) {
 		return catBlob{}, errs.Wrap(errs.Internal, err, "git cat-file stopped early")
 	}
 	f := strings.Fields(hdr)
-	if len(f) == 2 && f[1] == "missing" {
+	if len(f) >= 2 && f[len(f)-1] == "missing" {
 		return catBlob{missing: true}, nil
 	}
 	if len(f) != 3 {
@@ -671,10 +658,64 @@ func (c *catFile) next() (catBlob, error) {
 	if _, err := io.ReadFull(c.out, data); err != nil {
 		return catBlob{}, errs.Wrap(errs.Internal, err, "git cat-file stopped early")
 	}
-	return catBlob{id: f[0], data: data[:size]}, nil
+	return catBlob{id: f[0], kind: f[1], data: data[:size]}, nil
+}
+
+// renamedFrom returns the same-named secret of another agent that commit removed while
+// adding p (an agent rename): present in commit's first parent and gone from commit.
+// "" when there is none, or commit is a root commit.
+func (c *catFile) renamedFrom(commit, p string) (string, error) {
+	agents := DirName + "/agents"
+	dir, err := c.fetch([]string{commit + "^:" + agents})
+	if err != nil || dir[0].missing || dir[0].kind != "tree" {
+		return "", err
+	}
+	var cands, reqs []string
+	for _, a := range treeDirs(dir[0].data, len(dir[0].id)/2) {
+		if a == agentOfPath(p) {
+			continue
+		}
+		q := agents + "/" + a + "/secrets/" + path.Base(p)
+		cands = append(cands, q)
+		reqs = append(reqs, commit+"^:"+q, commit+":"+q)
+	}
+	ans, err := c.fetch(reqs)
+	if err != nil {
+		return "", err
+	}
+	for i, q := range cands {
+		if !ans[2*i].missing && ans[2*i+1].missing {
+			return q, nil
+		}
+	}
+	return "", nil
+}
+
+// treeDirs lists the subdirectories in a raw tree object: entries "MODE NAME\0" followed
+// by a binary object id of idLen bytes.
+func treeDirs(tree []byte, idLen int) []string {
+	var out []string
+	for len(tree) > 0 {
+		sp := bytes.IndexByte(tree, ' ')
+		nul := bytes.IndexByte(tree, 0)
+		if sp < 0 || nul < sp || len(tree) < nul+1+idLen {
+			break
+		}
+		if string(tree[:sp]) == "40000" {
+			out = append(out, string(tree[sp+1:nul]))
+		}
+		tree = tree[nul+1+idLen:]
+	}
+	return out
 }
 
 func (c *catFile) close() {
+	c.w.Flush()
 	c.in.Close()
+	c.mu.Lock()
+	for !c.eof {
+		c.cond.Wait() // every answer read before Wait closes the pipe
+	}
+	c.mu.Unlock()
 	_ = c.cmd.Wait()
 }
