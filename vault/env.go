@@ -81,11 +81,7 @@ func (s *Store) SetEnv(ctx context.Context, agent string, vars map[string][]byte
 	sort.Strings(keys)
 	msg := fmt.Sprintf("swiftclaw: env set %s %s", agent, strings.Join(keys, ", "))
 	wr, err := s.write(ctx, msg, func(t *txn) error {
-		rec, err := s.Recipients()
-		if err != nil {
-			return err
-		}
-		pol, err := s.Policy()
+		rec, pol, err := s.access()
 		if err != nil {
 			return err
 		}

@@ -195,19 +195,12 @@ func (s *Store) runJob(j *reencryptJob, oldRec *Recipients, opts resyncOptions) 
 		j.err = err
 		return
 	}
-	recips, err := parseRecipientList(j.readers)
-	if err != nil {
-		j.err = err
-		return
-	}
-	f.Recipients = j.readers
-	if f.Value, j.err = seal(value, f.binding(), recips); j.err != nil {
-		return
-	}
-	if marked {
-		f.RotationRequired = f.RotationRequired.add(s.Now(), opts.reason, nil)
-	}
-	j.out, j.err = marshalSecretFile(f)
+	// reseal brings a rotation's grace value along (re-encrypted, or dropped once over).
+	j.out, j.err = s.reseal(f, value, oldRec, j.readers, func() {
+		if marked {
+			f.RotationRequired = f.RotationRequired.add(s.Now(), opts.reason, nil)
+		}
+	})
 }
 
 // resyncError reports every file that could not be re-encrypted, with the first one's

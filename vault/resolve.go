@@ -49,8 +49,9 @@ func validateRef(ref string) error {
 		return nil
 	}
 	if !ok || scheme != "secret" {
-		return errs.New(errs.Input, "unsupported reference %q", ref).WithHint("write ENV=secret:NAME, e.g. OPENAI_API_KEY=secret:api-key")
+		return errs.New(errs.Input, "unsupported reference %q", ref).WithHint("write ENV=secret:NAME, e.g. OPENAI_API_KEY=secret:api-key (secret:NAME@previous for a grace value)")
 	}
+	name, _ = strings.CutSuffix(name, previousSuffix)
 	return ValidateName("secret", name)
 }
 
@@ -101,6 +102,9 @@ func (s *Store) ResolveEnv(ctx context.Context, agent string, mappings []Mapping
 		}
 	}
 	all = append(all, mappings...)
+	if cfg.Run.Previous {
+		all = withPrevious(all)
+	}
 
 	action := "run"
 	if opts.Deploy {
@@ -123,7 +127,11 @@ func (s *Store) ResolveEnv(ctx context.Context, agent string, mappings []Mapping
 		value, ok, err := opts.external(ctx, m.Ref)
 		if !ok {
 			_, name, _ := strings.Cut(m.Ref, ":")
-			value, _, err = s.GetSecret(ctx, agent, name, GetOptions{AllowExpired: opts.AllowExpired, Action: action})
+			var skip bool
+			value, skip, err = s.resolveRef(ctx, agent, name, GetOptions{AllowExpired: opts.AllowExpired, Action: action})
+			if skip {
+				continue
+			}
 		}
 		if err == nil {
 			err = checkEnvValue(m.Env, value)

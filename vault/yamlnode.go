@@ -89,15 +89,30 @@ func mergeValue(dst, src *yaml.Node) *yaml.Node {
 
 // mappingValue returns the value node for key in a mapping node, or nil.
 func mappingValue(m *yaml.Node, key string) *yaml.Node {
+	if i := mappingIndex(m, key); i >= 0 {
+		return m.Content[i+1]
+	}
+	return nil
+}
+
+// mappingKey returns the key node for key in a mapping node, or nil.
+func mappingKey(m *yaml.Node, key string) *yaml.Node {
+	if i := mappingIndex(m, key); i >= 0 {
+		return m.Content[i]
+	}
+	return nil
+}
+
+func mappingIndex(m *yaml.Node, key string) int {
 	if m == nil || m.Kind != yaml.MappingNode {
-		return nil
+		return -1
 	}
 	for i := 0; i+1 < len(m.Content); i += 2 {
 		if m.Content[i].Value == key {
-			return m.Content[i+1]
+			return i
 		}
 	}
-	return nil
+	return -1
 }
 
 // docRoot returns the top mapping of a document node, or nil.

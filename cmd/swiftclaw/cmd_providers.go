@@ -134,17 +134,8 @@ func agentStore(g *Globals, env *Env, agent string) (providers.Provider, error) 
 	return a.Store(env.Ctx)
 }
 
-// SecretsVersionsCmd is `secrets versions AGENT NAME`.
-type SecretsVersionsCmd struct {
-	Agent string `arg:"" help:"Agent name."`
-	Name  string `arg:"" help:"Secret name."`
-	UTC   bool   `name:"utc" help:"Show times in UTC instead of local time."`
-	JSON  bool   `help:"Print JSON."`
-}
-
-// Run lists versions, the active one first.
-func (c *SecretsVersionsCmd) Run(g *Globals, env *Env) error {
-	p, err := agentStore(g, env, c.Agent)
+// onProvider lists the versions a secret manager keeps, the active one first.
+func (c *SecretsVersionsCmd) onProvider(env *Env, p providers.Provider, err error) error {
 	if err != nil {
 		return err
 	}
@@ -162,16 +153,8 @@ func (c *SecretsVersionsCmd) Run(g *Globals, env *Env) error {
 	return table(env.Stdout, []string{"VERSION", "CREATED", "STATUS"}, rows)
 }
 
-// SecretsRollbackCmd is `secrets rollback AGENT NAME --version V`.
-type SecretsRollbackCmd struct {
-	Agent   string `arg:"" help:"Agent name."`
-	Name    string `arg:"" help:"Secret name."`
-	Version string `name:"secret-version" required:"" placeholder:"VERSION" help:"Version to make current again, as 'secrets versions' lists it (v2, an AWS version id, an Azure version). Also accepted as --version."`
-}
-
-// Run makes the version current again.
-func (c *SecretsRollbackCmd) Run(g *Globals, env *Env) error {
-	p, err := agentStore(g, env, c.Agent)
+// onProvider makes a secret manager's version current again.
+func (c *SecretsRollbackCmd) onProvider(env *Env, p providers.Provider, err error) error {
 	if err != nil {
 		return err
 	}
@@ -300,33 +283,4 @@ func withExternal(env *Env, s *vault.Store, agent string, r *deploy.StoreResolve
 	}
 	r.External = a.Resolve
 	return nil
-}
-
-// versionFlagArgs lets `secrets rollback ... --version v2` and `secrets get ... --version
-// v2` work as the product page writes them: kong matches the global --version flag before
-// a subcommand's flag of the same name, so for those two commands --version is passed on
-// as --secret-version.
-func versionFlagArgs(args []string) []string {
-	var words []string
-	for _, a := range args {
-		if !strings.HasPrefix(a, "-") {
-			words = append(words, a)
-		}
-		if len(words) == 2 {
-			break
-		}
-	}
-	if len(words) < 2 || words[0] != "secrets" || (words[1] != "rollback" && words[1] != "get") {
-		return args
-	}
-	out := slices.Clone(args)
-	for i, a := range out {
-		if a == "--" {
-			break
-		}
-		if a == "--version" || strings.HasPrefix(a, "--version=") {
-			out[i] = "--secret-version" + strings.TrimPrefix(a, "--version")
-		}
-	}
-	return out
 }

@@ -10,16 +10,19 @@ import (
 
 // SecretsCmd groups the secret store commands.
 type SecretsCmd struct {
-	Set  SecretsSetCmd  `cmd:"" help:"Create or update a secret (value from --value-stdin, --file, a prompt, or --value)."`
-	Get  SecretsGetCmd  `cmd:"" help:"Decrypt a secret and write its value to stdout."`
-	List SecretsListCmd `cmd:"" help:"List an agent's secrets (never decrypts)."`
-	Rm   SecretsRmCmd   `cmd:"" help:"Remove a secret (git history keeps old versions)."`
-	// With a provider in agent.yaml, set/get/list/rm and these work on the provider.
-	Versions SecretsVersionsCmd `cmd:"" help:"List a secret's versions (VERSION CREATED STATUS)."`
-	Rollback SecretsRollbackCmd `cmd:"" help:"Make an earlier version of a secret current again."`
-	Sync     SecretsSyncCmd     `cmd:"" help:"Copy an agent's secrets between git and a secret manager (--from vault --to git, or the reverse)."`
-	Apply    SecretsApplyCmd    `cmd:"" help:"Apply a secret template: descriptions, rotation policies, generated values; report what is missing."`
-	Check    SecretsCheckCmd    `cmd:"" help:"Check an agent against a secret template, writing nothing (exit 1 when required secrets are missing, expired or malformed)."`
+	Set   SecretsSetCmd   `cmd:"" help:"Create or update a secret (value from --value-stdin, --file, a prompt, or --value)."`
+	Get   SecretsGetCmd   `cmd:"" help:"Decrypt a secret and write its value to stdout."`
+	List  SecretsListCmd  `cmd:"" help:"List an agent's secrets (never decrypts)."`
+	Rm    SecretsRmCmd    `cmd:"" help:"Remove a secret (git history keeps old versions)."`
+	Apply SecretsApplyCmd `cmd:"" help:"Apply a secret template: descriptions, rotation policies, generated values; report what is missing."`
+	Check SecretsCheckCmd `cmd:"" help:"Check an agent against a secret template, writing nothing (exit 1 when required secrets are missing, expired or malformed)."`
+	Sync  SecretsSyncCmd  `cmd:"" help:"Copy an agent's secrets between git and a secret manager (--from vault --to git, or the reverse)."`
+
+	// With a provider in agent.yaml, versions and rollback use the provider's versions.
+	Versions  SecretsVersionsCmd  `cmd:"" help:"List a secret's versions (VERSION CREATED STATUS): from git history, or the secret manager's."`
+	Rollback  SecretsRollbackCmd  `cmd:"" help:"Make an earlier version's value current again, as a new version encrypted to today's recipients."`
+	Rotate    SecretsRotateCmd    `cmd:"" help:"Rotate a secret now (--new-value-stdin, webhook or generator) and/or set its rotation policy (--interval, --auto, --webhook)."`
+	RotateDue SecretsRotateDueCmd `cmd:"" name:"rotate-due" help:"Rotate every secret whose automatic rotation is due, one commit each (for a scheduled CI job)."`
 
 	Grant  SecretsGrantCmd  `cmd:"" help:"Grant a user or service read and/or write access to secrets (re-encrypts them to its keys)."`
 	Revoke SecretsRevokeCmd `cmd:"" help:"Revoke a grant: re-encrypt without the keys, mark rotation required, list what history still exposes."`
@@ -50,18 +53,7 @@ func (c *SecretsSetCmd) Run(g *Globals, env *Env) error {
 		opts.TTL = d
 	}
 	opts.Description, opts.NoExpiry = c.Description, c.NoExpiry
-	s, err := g.open(env)
-	if err != nil {
-		return err
-	}
-	// Validate names before reading a value the user might have to type.
-	if err := vault.ValidateName("agent", c.Agent); err != nil {
-		return err
-	}
-	if err := vault.ValidateName("secret", c.Name); err != nil {
-		return err
-	}
-	value, err := c.value(env)
+	s, value, err := openWithValue(g, env, c.Agent, c.Name, c.value)
 	if err != nil {
 		return err
 	}
@@ -88,15 +80,10 @@ func (c *SecretsSetCmd) Run(g *Globals, env *Env) error {
 }
 
 func (c *SecretsSetCmd) value(env *Env) ([]byte, error) {
+	if v, ok, err := valueFrom(env, valueFlags{"--value", "--value-stdin, --file or the prompt"}, c.Value, c.ValueStdin, c.File); ok {
+		return v, err
+	}
 	switch {
-	case c.Value != nil:
-		warn(env, "--value puts the secret in the process list and shell history; prefer --value-stdin, --file or the prompt")
-		return []byte(*c.Value), nil
-	case c.ValueStdin:
-		v, err := readAllCapped(env.Stdin, "stdin")
-		return trimOneNewline(v), err
-	case c.File != "":
-		return readValueFile(c.File)
 	case env.StdinTTY:
 		return promptSecret(env, fmt.Sprintf("Value for %s/%s: ", c.Agent, c.Name))
 	}
@@ -110,7 +97,8 @@ type SecretsGetCmd struct {
 	Name         string `arg:"" help:"Secret name."`
 	AllowExpired bool   `name:"allow-expired" help:"Return the value even if the secret has expired."`
 	JSON         bool   `help:"Print the value and metadata as JSON."`
-	Version      string `name:"secret-version" placeholder:"VERSION" help:"Read this version, as 'secrets versions' lists it (secret managers). Also accepted as --version."`
+	Version      string `placeholder:"vN" help:"The value as it was at this version (see secrets versions; a secret manager's own version ids work too)." xor:"which"`
+	Previous     bool   `help:"The previous value, readable during a rotation's grace period." xor:"which"`
 }
 
 // Run prints the value.
@@ -119,11 +107,11 @@ func (c *SecretsGetCmd) Run(g *Globals, env *Env) error {
 	if err != nil {
 		return err
 	}
-	if p, err := externalStore(env, s, c.Agent); p != nil || err != nil || c.Version != "" {
-		if p == nil && err == nil {
-			p, err = agentStore(g, env, c.Agent)
-		}
+	if p, err := externalStore(env, s, c.Agent); p != nil || err != nil {
 		return c.onProvider(env, p, err)
+	}
+	if c.Version != "" || c.Previous {
+		return c.runOther(s, env)
 	}
 	value, meta, err := s.GetSecret(env.Ctx, c.Agent, c.Name, vault.GetOptions{AllowExpired: c.AllowExpired})
 	if err != nil {
@@ -133,6 +121,11 @@ func (c *SecretsGetCmd) Run(g *Globals, env *Env) error {
 		v, enc := jsonValue(value)
 		return writeJSON(env.Stdout, map[string]any{"agent": meta.Agent, "name": meta.Name, "value": v, "encoding": enc, "metadata": meta})
 	}
+	return writeValue(env, value)
+}
+
+// writeValue writes a value exactly; a newline is added only on a terminal.
+func writeValue(env *Env, value []byte) error {
 	if _, err := env.Stdout.Write(value); err != nil {
 		return err
 	}
@@ -187,12 +180,17 @@ func expiresCell(m vault.SecretMeta, utc bool) string {
 	return cell + rotationMarker(m)
 }
 
-// rotationMarker flags a secret whose reader was revoked until a new value is set.
+// rotationMarker flags, in `secrets list`'s EXPIRES cell, a secret whose reader was
+// revoked (until a new value is set) and an overdue rotation.
 func rotationMarker(m vault.SecretMeta) string {
-	if m.RotationRequired == nil {
-		return ""
+	mark := ""
+	if m.RotationRequired != nil {
+		mark += " (rotation required)"
 	}
-	return " (rotation required)"
+	if m.RotationOverdue {
+		mark += " (rotation overdue)"
+	}
+	return mark
 }
 
 // SecretsRmCmd is `secrets rm AGENT NAME`.

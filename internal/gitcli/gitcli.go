@@ -36,7 +36,7 @@ func RunStderr(ctx context.Context, dir string, args ...string) (stdout, stderr 
 		if _, ok := err.(*exec.Error); ok {
 			return "", msg, errs.Wrap(errs.Internal, err, "cannot run git").WithHint("install git, or pass --no-commit")
 		}
-		e := errs.New(errs.Internal, "git %s failed: %s", args[0], firstLines(msg, 6))
+		e := errs.New(errs.Internal, "git %s failed: %s", args[0], FirstLines(msg, 6))
 		if strings.Contains(msg, "Please tell me who you are") || strings.Contains(msg, "empty ident") {
 			e.Hint = "tell git who you are: `git config user.email you@example.com` and `git config user.name \"Your Name\"`"
 		}
@@ -45,8 +45,8 @@ func RunStderr(ctx context.Context, dir string, args ...string) (stdout, stderr 
 	return so.String(), se.String(), nil
 }
 
-// firstLines keeps git's message readable but bounded.
-func firstLines(s string, n int) string {
+// FirstLines keeps git's message readable but bounded to n lines.
+func FirstLines(s string, n int) string {
 	lines := strings.Split(s, "\n")
 	if len(lines) > n {
 		lines = append(lines[:n], "…")
