@@ -32,18 +32,30 @@ func meta(m *vault.SecretMeta) providers.Meta {
 	return providers.Meta{Name: m.Name, Description: m.Description, Created: m.Created, Updated: m.Updated, Expires: m.Expires}
 }
 
-const notYetHint = "versions of git-stored secrets come from git history: use `git log -p .swiftclaw/agents/AGENT/secrets/NAME.yaml` until `swiftclaw secrets versions` supports the git store"
 
-// Get decrypts name. Reading an older version is not supported yet.
+// Get decrypts name, or the value it had at version ("v2") from git history.
 func (g *Store) Get(ctx context.Context, name, version string) (*providers.Secret, error) {
 	if version != "" {
-		return nil, providers.NotYet(providers.Git, "reading an older version", notYetHint)
+		v, _, err := g.s.GetVersion(ctx, g.agent, name, version, vault.GetOptions{})
+		if err != nil {
+			return nil, err
+		}
+		return &providers.Secret{Meta: providers.Meta{Name: name, Version: version}, Value: v}, nil
 	}
 	v, m, err := g.s.GetSecret(ctx, g.agent, name, vault.GetOptions{})
 	if err != nil {
 		return nil, err
 	}
-	return &providers.Secret{Meta: meta(m), Value: v}, nil
+	sec := &providers.Secret{Meta: meta(m), Value: v}
+	if vs, err := g.s.Versions(ctx, g.agent, name); err == nil {
+		for _, ver := range vs {
+			if ver.Status == vault.StatusActive || ver.Status == vault.StatusPending {
+				sec.Version = ver.Label
+				break
+			}
+		}
+	}
+	return sec, nil
 }
 
 // Set encrypts and commits value; an identical value keeps its ciphertext.
@@ -71,17 +83,27 @@ func (g *Store) List(ctx context.Context) ([]providers.Meta, error) {
 	return out, nil
 }
 
-// Versions is not supported yet.
+// Versions lists the secret's versions from git history, newest first.
 func (g *Store) Versions(ctx context.Context, name string) ([]providers.Version, error) {
-	if _, err := g.Get(ctx, name, ""); errs.KindOf(err) == errs.NotFound {
+	vs, err := g.s.Versions(ctx, g.agent, name)
+	if err != nil {
 		return nil, err
 	}
-	return nil, providers.NotYet(providers.Git, "versions", notYetHint)
+	out := make([]providers.Version, len(vs))
+	for i, v := range vs {
+		out[i] = providers.Version{ID: v.Label, Created: v.Created, Status: v.Status}
+	}
+	return out, nil
 }
 
-// Rollback is not supported yet.
+// Rollback makes version's value current again as a new version, re-encrypted to today's
+// recipients.
 func (g *Store) Rollback(ctx context.Context, name, version string) (*providers.SetResult, error) {
-	return nil, providers.NotYet(providers.Git, "rollback", notYetHint)
+	res, err := g.s.RollbackSecret(ctx, g.agent, name, version)
+	if err != nil {
+		return nil, err
+	}
+	return &providers.SetResult{Meta: meta(&res.Meta), Changed: res.ValueChanged}, nil
 }
 
 // Remove deletes the secret's file (git history keeps it).

@@ -49,7 +49,6 @@ func TestConformance(t *testing.T) {
 		return providertest.Harness{
 			P:            gitstore.New(open(t, root, owner), "my-agent"),
 			Unauthorized: gitstore.New(open(t, root, stranger), "my-agent"),
-			NoVersions:   true,
 		}
 	})
 }
