@@ -20,18 +20,18 @@ func (c countingIdentity) Unwrap(s []*age.Stanza) ([]byte, error) {
 
 func TestHintedIdentityTriesItsOwnStanzaFirst(t *testing.T) {
 	var keys []string
-	var mine *age.X25519Identity
-	for i := range 8 {
+	byKey := map[string]*age.X25519Identity{}
+	for range 8 {
 		k, err := age.GenerateX25519Identity()
 		if err != nil {
 			t.Fatal(err)
 		}
 		keys = append(keys, k.Recipient().String())
-		if i == 5 {
-			mine = k
-		}
+		byKey[k.Recipient().String()] = k
 	}
 	slices.Sort(keys)
+	// Not the last key: "wrong position" shifts it by one and must still be in range.
+	mine := byKey[keys[3]]
 	recips, err := parseRecipientList(keys)
 	if err != nil {
 		t.Fatal(err)

@@ -32,7 +32,6 @@ func meta(m *vault.SecretMeta) providers.Meta {
 	return providers.Meta{Name: m.Name, Description: m.Description, Created: m.Created, Updated: m.Updated, Expires: m.Expires}
 }
 
-
 // Get decrypts name, or the value it had at version ("v2") from git history.
 func (g *Store) Get(ctx context.Context, name, version string) (*providers.Secret, error) {
 	if version != "" {
