@@ -60,6 +60,8 @@ fuzz:
 	$(GO) test ./vault -run '^$$' -fuzz '^FuzzParseIdentities$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./audit -run '^$$' -fuzz '^FuzzVerify$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./audit -run '^$$' -fuzz '^FuzzQuickDecode$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./scan -run '^$$' -fuzz '^FuzzParseFingerprints$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./scan -run '^$$' -fuzz '^FuzzCheckVaultFile$$' -fuzztime $(FUZZTIME)
 
 clean:
 	rm -rf bin

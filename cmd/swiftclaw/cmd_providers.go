@@ -121,18 +121,6 @@ func (c *SecretsRmCmd) onProvider(env *Env, p providers.Provider, err error) err
 	return nil
 }
 
-// agentStore opens the store agent's secrets live in: its provider, else git.
-func agentStore(g *Globals, env *Env, agent string) (providers.Provider, error) {
-	s, err := g.open(env)
-	if err != nil {
-		return nil, err
-	}
-	a, err := resolver(env, s, agent)
-	if err != nil {
-		return nil, err
-	}
-	return a.Store(env.Ctx)
-}
 
 // onProvider lists the versions a secret manager keeps, the active one first.
 func (c *SecretsVersionsCmd) onProvider(env *Env, p providers.Provider, err error) error {

@@ -36,6 +36,7 @@ type CLI struct {
 	Alerts      AlertsCmd      `cmd:"" help:"Alert on secret access, expiring secrets, overdue rotation and scan findings."`
 	Serve       ServeCmd       `cmd:"" help:"Serve the SDK protocol to agent code (sdk/PROTOCOL.md): swiftclaw serve --stdio."`
 	Policy      PolicyCmd      `cmd:"" help:"Check the repository against policy.yaml and verify who made commits."`
+	Security    SecurityCmd    `cmd:"" help:"Scan for leaked secrets and install the pre-commit hook that blocks them."`
 	Agents      AgentsCmd      `cmd:"" help:"Manage agents (rename)."`
 	MergeDriver MergeDriverCmd `cmd:"" name:"merge-driver" hidden:"" help:"The git merge driver swiftclaw init registers (git runs it)."`
 	Completion  CompletionCmd  `cmd:"" help:"Print a shell completion script (bash, zsh, fish)."`

@@ -81,6 +81,9 @@ func TestScripts(t *testing.T) {
 			"mode":     cmdMode,
 			"mkbytes":  cmdMkbytes,
 			"awsfake":  providerCmds["awsfake"], "vaultserver": providerCmds["vaultserver"],
+			// security_*.txtar
+			"sarifcheck":    cmdSarifcheck,
+			"mkfingerprint": cmdMkfingerprint,
 		},
 	})
 }
