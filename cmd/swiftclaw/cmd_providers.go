@@ -121,7 +121,6 @@ func (c *SecretsRmCmd) onProvider(env *Env, p providers.Provider, err error) err
 	return nil
 }
 
-
 // onProvider lists the versions a secret manager keeps, the active one first.
 func (c *SecretsVersionsCmd) onProvider(env *Env, p providers.Provider, err error) error {
 	if err != nil {
