@@ -21,7 +21,7 @@ demo: build
 
 test: check unit sdk-test
 
-check: fmt-check vet staticcheck
+check: fmt-check vet staticcheck selfscan
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
@@ -35,6 +35,10 @@ $(STATICCHECK):
 
 staticcheck: $(STATICCHECK)
 	$(STATICCHECK) ./...
+
+# swiftclaw scans itself with its own scanner (allowlist: .gitleaks.toml, test fixtures only).
+selfscan: build
+	./$(BIN) security scan --check
 
 unit:
 	$(GO) test -race -count=1 ./...
