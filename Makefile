@@ -8,7 +8,7 @@ STATICCHECK   := $(TOOLS)/staticcheck
 STATICCHECK_V := v0.8.2
 BIN           := bin/swiftclaw
 
-.PHONY: build demo test check fmt-check vet staticcheck unit sdk-test fuzz install clean test-servers test-providers
+.PHONY: build demo test check fmt-check vet staticcheck selfscan unit sdk-test fuzz install clean test-servers test-providers
 
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -o $(BIN) ./cmd/swiftclaw
