@@ -36,7 +36,8 @@ type Mapping struct {
 func ParseMapping(spec string) (Mapping, error) {
 	env, ref, ok := strings.Cut(spec, "=")
 	if !ok || env == "" {
-		return Mapping{}, errs.New(errs.Input, "mapping %q is not ENV=secret:NAME", spec).
+		// Not echoed: without "=", the whole argument may be a value pasted by mistake.
+		return Mapping{}, errs.New(errs.Input, "a mapping is not ENV=secret:NAME").
 			WithHint("write it as --secret OPENAI_API_KEY=secret:api-key")
 	}
 	if !dotenv.ValidKey(env) {
@@ -176,7 +177,12 @@ func Check(req Request, r Resolver) (Plan, error) {
 		for _, s := range specs {
 			m, err := ParseMapping(s)
 			if err != nil {
-				ps = append(ps, Problem{Source: origin + " " + s, Err: err})
+				// Name only the variable: what follows "=" may be a value pasted by mistake.
+				src := origin
+				if name, _, ok := strings.Cut(s, "="); ok {
+					src += " " + name
+				}
+				ps = append(ps, Problem{Source: src, Err: err})
 				continue
 			}
 			ms = append(ms, m)

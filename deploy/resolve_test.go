@@ -140,8 +140,8 @@ func TestCheckListsEveryProblemAtOnce(t *testing.T) {
 		got = append(got, p.Env+"|"+p.Source+"|"+kindName[errs.KindOf(p.Err)])
 	}
 	want := []string{
-		"|--secret BROKEN|input",
-		"|--secret X=env:DEBUG|input",
+		"|--secret|input",
+		"|--secret X|input",
 		"TOKEN||conflict",
 		"||decrypt", // the identity, once
 		"CERT|secret:cert|permission",

@@ -49,7 +49,9 @@ func validateRef(ref string) error {
 		return nil
 	}
 	if !ok || scheme != "secret" {
-		return errs.New(errs.Input, "unsupported reference %q", ref).WithHint("write ENV=secret:NAME, e.g. OPENAI_API_KEY=secret:api-key (secret:NAME@previous for a grace value)")
+		// The reference is not echoed: a value pasted where secret:NAME belongs must not
+		// reach a CI log.
+		return errs.New(errs.Input, "unsupported reference (not secret:NAME)").WithHint("write ENV=secret:NAME, e.g. OPENAI_API_KEY=secret:api-key (secret:NAME@previous for a grace value)")
 	}
 	name, _ = strings.CutSuffix(name, previousSuffix)
 	return ValidateName("secret", name)

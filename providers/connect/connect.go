@@ -143,7 +143,7 @@ func (a *Agent) Resolve(ctx context.Context, ref string) (value []byte, ok bool,
 	}
 	kind, known := refKinds[scheme]
 	if !known || rest == "" {
-		return nil, true, errs.New(errs.Input, "unsupported reference %q", ref).
+		return nil, true, errs.New(errs.Input, "unsupported reference with scheme %q", scheme).
 			WithHint("use secret:NAME, vault:PATH#FIELD, aws-sm:NAME-or-ARN[#KEY] or azure-kv:NAME[/VERSION]")
 	}
 	p, err := a.Open(ctx, kind)
