@@ -1,6 +1,9 @@
 package main
 
 import (
+	"context"
+	"time"
+
 	"github.com/swiftclaw/swiftclaw/deploy"
 	"github.com/swiftclaw/swiftclaw/internal/errs"
 	"github.com/swiftclaw/swiftclaw/sdk/protocol"
@@ -10,7 +13,7 @@ import (
 // openRunChannel starts serving agent's secrets to the child of run or deploy --target
 // exec. Every value served is first added to the output redactors (run --redact).
 func openRunChannel(env *Env, s *vault.Store, agent string, redactors []*deploy.Redactor) (*protocol.Channel, error) {
-	opts := protocol.Options{Agent: agent, Server: "swiftclaw " + buildVersion()}
+	opts := protocol.Options{Agent: agent, Server: "swiftclaw " + buildVersion(), GetVersion: versionGetter(s)}
 	if len(redactors) > 0 {
 		opts.OnValue = func(name string, value []byte) {
 			for _, rd := range redactors {
@@ -23,4 +26,15 @@ func openRunChannel(env *Env, s *vault.Store, agent string, redactors []*deploy.
 		return nil, errs.Wrap(errs.Internal, err, "cannot open the run channel")
 	}
 	return ch, nil
+}
+
+// versionGetter serves SDK requests for an earlier version ("v2") from git history.
+func versionGetter(s *vault.Store) func(ctx context.Context, agent, name, label string) ([]byte, *time.Time, error) {
+	return func(ctx context.Context, agent, name, label string) ([]byte, *time.Time, error) {
+		value, v, err := s.GetVersion(ctx, agent, name, label, vault.GetOptions{})
+		if err != nil {
+			return nil, nil, err
+		}
+		return value, v.Expires, nil
+	}
 }

@@ -20,12 +20,13 @@ func (c *ServeCmd) Run(g *Globals, env *Env) error {
 		return errs.New(errs.Input, "serve needs a transport").WithHint("swiftclaw serve --stdio")
 	}
 	var store protocol.Store
+	opts := protocol.Options{Agent: c.Agent, Server: "swiftclaw " + buildVersion()}
 	if s, err := g.open(env); err != nil {
 		store = protocol.Unavailable(err)
 	} else {
-		store = s
+		store, opts.GetVersion = s, versionGetter(s)
 	}
-	err := protocol.Serve(env.Ctx, env.Stdin, env.Stdout, store, protocol.Options{Agent: c.Agent, Server: "swiftclaw " + buildVersion()})
+	err := protocol.Serve(env.Ctx, env.Stdin, env.Stdout, store, opts)
 	if err != nil {
 		return errs.Wrap(errs.Internal, err, "serve")
 	}

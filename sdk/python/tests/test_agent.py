@@ -122,7 +122,7 @@ class ServeTest(support.ProjectTest):
     def test_no_value_in_any_error(self):
         agent = Agent("my-agent")
         errors = []
-        for call in (lambda: agent.secrets.get_sync("nope"), lambda: agent.secrets.get_sync("api-key", version="v1"),
+        for call in (lambda: agent.secrets.get_sync("nope"), lambda: agent.secrets.get_sync("api-key", version="v99"),
                      lambda: agent.secrets.get_sync("../x"), lambda: Agent("other").env.get("X", 1) and agent.secrets.get_sync("")):
             try:
                 call()
@@ -133,11 +133,12 @@ class ServeTest(support.ProjectTest):
             for value in (API_KEY, TEMP_TOKEN, DATABASE_URL, "sk-other-agent-value"):
                 self.assertNotIn(value, text)
 
-    def test_versions_are_refused_until_history_is_served(self):
+    def test_earlier_versions_come_from_git_history(self):
+        agent = Agent("my-agent")
+        self.assertEqual(agent.secrets.get_sync("api-key", version="v1"), API_KEY)
         with self.assertRaises(SwiftclawError) as cm:
-            Agent("my-agent").secrets.get_sync("api-key", version="v1")
-        self.assertEqual(cm.exception.kind, "input")
-        self.assertNotIsInstance(cm.exception, (SecretNotFound, SecretExpired, AccessDenied))
+            agent.secrets.get_sync("api-key", version="v99")
+        self.assertNotIn(API_KEY, str(cm.exception))
 
     def test_cache_respects_expiry(self):
         agent = Agent("my-agent")
