@@ -6,8 +6,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
+	"sync"
 
 	"github.com/zricethezav/gitleaks/v8/sources"
 
@@ -16,67 +16,104 @@ import (
 
 // workTree scans tracked and untracked, not ignored files (every file outside git).
 func (r *run) workTree(ctx context.Context, paths []string) error {
-	var files []string
+	in := make(chan string)
+	frags := make(chan sources.Fragment, r.s.workers)
+	var wg sync.WaitGroup
+	for range r.s.workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r.fileWorker(ctx, in, frags)
+		}()
+	}
+	feed := func(rel string) bool {
+		if ctx.Err() != nil {
+			return false
+		}
+		in <- rel
+		return true
+	}
 	var err error
 	if r.s.git {
-		files, err = r.listGitFiles(ctx, paths)
+		err = r.listGitFiles(ctx, paths, feed)
 	} else {
-		files, err = r.walkFiles(paths)
+		err = r.walkFiles(paths, feed)
 	}
+	close(in)
+	wg.Wait()
 	if err != nil {
 		return err
 	}
-	// Files are read and cut into gitleaks-sized fragments by a few readers; the fragments
-	// are scanned by one worker per core, so one huge file does not leave cores idle.
-	frags := make(chan sources.Fragment, 4*r.s.workers)
-	scanners := workers(r.s.workers, frags, func(fr sources.Fragment) { r.detect(ctx, fr) })
-	in := make(chan string)
-	readers := workers(fileReaders, in, func(rel string) { r.readFile(ctx, rel, frags) })
-	for _, f := range files {
-		if ctx.Err() != nil {
-			break
-		}
-		in <- f
-	}
-	close(in)
-	readers.Wait()
-	close(frags)
-	scanners.Wait()
 	return ctx.Err()
 }
 
-// fileReaders is how many files are read at once.
-const fileReaders = 2
+// fileWorker scans whole files from in, one per core, while they are still being listed:
+// each file is read, cut into gitleaks-sized fragments and scanned by the same goroutine,
+// so the fragment is still in the core's cache. A worker in the middle of a large file
+// hands its earlier fragments to frags when another worker is free to take them, so one
+// huge file does not leave a core idle. Only workers send to frags, and each drains it
+// before it exits, so no fragment is left behind.
+func (r *run) fileWorker(ctx context.Context, in <-chan string, frags chan sources.Fragment) {
+	for {
+		select {
+		case fr := <-frags:
+			r.detect(ctx, fr)
+			continue
+		default:
+		}
+		select {
+		case fr := <-frags:
+			r.detect(ctx, fr)
+		case rel, ok := <-in:
+			if !ok {
+				for {
+					select {
+					case fr := <-frags:
+						r.detect(ctx, fr)
+					default:
+						return
+					}
+				}
+			}
+			r.scanFile(ctx, rel, frags)
+		}
+	}
+}
 
-func (r *run) listGitFiles(ctx context.Context, paths []string) ([]string, error) {
+// listGitFiles yields tracked and untracked, not ignored files, once each.
+func (r *run) listGitFiles(ctx context.Context, paths []string, yield func(string) bool) error {
 	args := append([]string{"ls-files", "-z", "--cached", "--others", "--exclude-standard"}, pathspecs(paths)...)
 	out, err := gitOutput(ctx, r.s.root, args...)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	var files []string
+	prev := ""
 	for _, f := range strings.Split(string(out), "\x00") {
-		if f != "" {
-			files = append(files, f)
+		// Unmerged paths are listed once per stage, one after another.
+		if f == "" || f == prev {
+			continue
+		}
+		prev = f
+		if !yield(f) {
+			return nil
 		}
 	}
-	// Unmerged paths are listed once per stage.
-	slices.Sort(files)
-	return slices.Compact(files), nil
+	return nil
 }
 
-// walkFiles lists a plain directory as gitleaks' `dir` does: no symlinks, .git skipped,
-// directories matched by a global path allowlist pruned.
-func (r *run) walkFiles(paths []string) ([]string, error) {
+// walkFiles yields the files of a plain directory as gitleaks' `dir` finds them: no
+// symlinks, .git skipped, directories matched by a global path allowlist pruned.
+func (r *run) walkFiles(paths []string, yield func(string) bool) error {
 	roots := []string{"."}
 	if len(paths) > 0 {
 		roots = paths
 	}
-	var files []string
+	seen := map[string]bool{} // overlapping roots
 	for _, top := range roots {
-		err := filepath.WalkDir(filepath.Join(r.s.root, top), func(p string, d fs.DirEntry, err error) error {
+		start := filepath.Join(r.s.root, top)
+		err := filepath.WalkDir(start, func(p string, d fs.DirEntry, err error) error {
 			if err != nil {
-				if d != nil && d.IsDir() && p != filepath.Join(r.s.root, top) {
+				if d != nil && d.IsDir() && p != start {
 					r.skip(p, err.Error())
 					return fs.SkipDir
 				}
@@ -90,17 +127,22 @@ func (r *run) walkFiles(paths []string) ([]string, error) {
 				}
 				return nil
 			}
-			if d.Type().IsRegular() {
-				files = append(files, rel)
+			if !d.Type().IsRegular() || (len(roots) > 1 && seen[rel]) {
+				return nil
+			}
+			if len(roots) > 1 {
+				seen[rel] = true
+			}
+			if !yield(rel) {
+				return fs.SkipAll
 			}
 			return nil
 		})
 		if err != nil {
-			return nil, errs.Wrap(errs.Input, err, "scan %s", top)
+			return errs.Wrap(errs.Input, err, "scan %s", top)
 		}
 	}
-	slices.Sort(files)
-	return slices.Compact(files), nil
+	return nil
 }
 
 // pathAllowed mirrors gitleaks' sources.shouldSkipPath: a path matched by any global
@@ -114,10 +156,10 @@ func (r *run) pathAllowed(rel string) bool {
 	return false
 }
 
-// readFile cuts one working-tree file into fragments as gitleaks does (100 kB pieces
-// ending at a blank line where possible; binary and archive files skipped) and sends them
-// to frags.
-func (r *run) readFile(ctx context.Context, rel string, frags chan<- sources.Fragment) {
+// scanFile cuts one working-tree file into fragments as gitleaks does (100 kB pieces
+// ending at a blank line where possible; binary and archive files skipped) and scans them.
+// All but the last fragment go to frags when a worker is free to take them.
+func (r *run) scanFile(ctx context.Context, rel string, frags chan<- sources.Fragment) {
 	if r.pathAllowed(rel) {
 		return
 	}
@@ -145,31 +187,38 @@ func (r *run) readFile(ctx context.Context, rel string, frags chan<- sources.Fra
 	}
 	defer f.Close()
 	if kind := classify(rel); kind != notVault {
-		r.readVaultFile(rel, f, kind, frags)
+		r.scanVaultFile(ctx, rel, f, kind)
 		return
 	}
 	src := sources.File{Content: f, Path: rel}
+	var held *sources.Fragment
 	err = src.Fragments(ctx, func(fr sources.Fragment, err error) error {
 		if err != nil {
 			r.skip(rel, err.Error())
 			return nil
 		}
 		fr.Bytes = nil // aliases the reader's buffer; Raw is a copy
-		select {
-		case frags <- fr:
-			return nil
-		case <-ctx.Done():
-			return ctx.Err()
+		if held != nil {
+			select {
+			case frags <- *held:
+			default:
+				r.detect(ctx, *held)
+			}
 		}
+		held = &fr
+		return nil
 	})
+	if held != nil {
+		r.detect(ctx, *held)
+	}
 	if err != nil && ctx.Err() == nil {
 		r.skip(rel, err.Error())
 	}
 }
 
-// readVaultFile verifies a whole swiftclaw file and sends it as one fragment, with its
+// scanVaultFile verifies a whole swiftclaw file and scans it as one fragment, with its
 // verified ciphertext blanked.
-func (r *run) readVaultFile(rel string, f io.Reader, kind vaultKind, frags chan<- sources.Fragment) {
+func (r *run) scanVaultFile(ctx context.Context, rel string, f io.Reader, kind vaultKind) {
 	content, err := io.ReadAll(io.LimitReader(f, maxVaultFile))
 	if err != nil {
 		r.skip(rel, err.Error())
@@ -178,5 +227,5 @@ func (r *run) readVaultFile(rel string, f io.Reader, kind vaultKind, frags chan<
 	vc := checkVaultFile(kind, content)
 	fr := sources.Fragment{FilePath: rel, StartLine: 1, Raw: blankLines(string(content), 1, vc.protected)}
 	r.vaultFindings(fr, vc, func(int) bool { return true })
-	frags <- fr
+	r.detect(ctx, fr)
 }

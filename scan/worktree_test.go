@@ -37,14 +37,19 @@ func TestWorkTreeTrackedUntrackedNotIgnored(t *testing.T) {
 
 func TestWorkTreeLargeFileSpansFragments(t *testing.T) {
 	r := newRepo(t)
-	var big []byte
+	big := []byte("first=" + githubPAT + "\n")
 	for i := 0; i < 30000; i++ {
 		big = append(big, "log line with nothing of note in it at all\n"...)
 	}
 	big = append(big, "key="+awsKey+"\n"...)
 	r.write("data.log", string(big))
-	res := r.scan(Target{Mode: ModeWorkTree})
-	want := []brief{{"data.log", "aws-access-token", 30001, ""}}
+	r.write("other.log", string(big))
+	// Two workers, two large files: fragments are handed between workers.
+	res := r.scan(Target{Mode: ModeWorkTree}, func(o *Options) { o.Workers = 2 })
+	want := []brief{
+		{"data.log", "github-pat", 1, ""}, {"data.log", "aws-access-token", 30002, ""},
+		{"other.log", "github-pat", 1, ""}, {"other.log", "aws-access-token", 30002, ""},
+	}
 	if diff := cmp.Diff(want, briefs(res)); diff != "" {
 		t.Fatalf("findings (-want +got):\n%s", diff)
 	}
