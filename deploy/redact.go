@@ -32,12 +32,29 @@ type pattern struct {
 // NewRedactor returns a Redactor writing to w that hides the values of vars.
 func NewRedactor(w io.Writer, vars []Var) *Redactor {
 	r := &Redactor{w: w}
-	seen := map[string]bool{}
+	r.add(vars)
+	return r
+}
+
+// Add hides more values from now on: output already passed on is not revisited, so add a
+// value before the process writing through r can have seen it (the run channel adds each
+// value before sending it to the child).
+func (r *Redactor) Add(vars ...Var) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.add(vars)
+}
+
+func (r *Redactor) add(vars []Var) {
 	add := func(text, name string) {
-		if strings.TrimSpace(text) == "" || seen[text] {
+		if strings.TrimSpace(text) == "" {
 			return
 		}
-		seen[text] = true
+		for _, p := range r.byFirst[text[0]] {
+			if string(p.text) == text {
+				return
+			}
+		}
 		p := pattern{text: []byte(text), repl: []byte("[REDACTED:" + name + "]")}
 		r.byFirst[text[0]] = append(r.byFirst[text[0]], p)
 	}
@@ -58,7 +75,6 @@ func NewRedactor(w io.Writer, vars []Var) *Redactor {
 		ps := r.byFirst[i]
 		sort.SliceStable(ps, func(a, b int) bool { return len(ps[a].text) > len(ps[b].text) })
 	}
-	return r
 }
 
 // Write redacts p (with any held-back bytes before it) and writes what is settled.

@@ -148,3 +148,24 @@ func TestRedactorConcurrentWriters(t *testing.T) {
 		}
 	}
 }
+
+// TestRedactorAdd: values added later are hidden from then on, and the longest match
+// still wins over a pattern added earlier.
+func TestRedactorAdd(t *testing.T) {
+	var out bytes.Buffer
+	red := NewRedactor(&out, []Var{{Name: "SHORT", Value: []byte("sk-abc")}})
+	if _, err := red.Write([]byte("before: sk-abc123 ")); err != nil {
+		t.Fatal(err)
+	}
+	red.Add(Var{Name: "api-key", Value: []byte("sk-abc123")}, Var{Name: "dup", Value: []byte("sk-abc")})
+	if _, err := red.Write([]byte("after: sk-abc123 sk-abc")); err != nil {
+		t.Fatal(err)
+	}
+	if err := red.Close(); err != nil {
+		t.Fatal(err)
+	}
+	want := "before: [REDACTED:SHORT]123 after: [REDACTED:api-key] [REDACTED:SHORT]"
+	if out.String() != want {
+		t.Fatalf("got  %q\nwant %q", out.String(), want)
+	}
+}

@@ -2,11 +2,13 @@ package deploy
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
 	"github.com/swiftclaw/swiftclaw/dotenv"
 	"github.com/swiftclaw/swiftclaw/internal/errs"
+	"github.com/swiftclaw/swiftclaw/vault"
 )
 
 // Ref names where a value comes from.
@@ -34,7 +36,8 @@ type Mapping struct {
 func ParseMapping(spec string) (Mapping, error) {
 	env, ref, ok := strings.Cut(spec, "=")
 	if !ok || env == "" {
-		return Mapping{}, errs.New(errs.Input, "mapping %q is not ENV=secret:NAME", spec).
+		// Not echoed: without "=", the whole argument may be a value pasted by mistake.
+		return Mapping{}, errs.New(errs.Input, "a mapping is not ENV=secret:NAME").
 			WithHint("write it as --secret OPENAI_API_KEY=secret:api-key")
 	}
 	if !dotenv.ValidKey(env) {
@@ -42,6 +45,9 @@ func ParseMapping(spec string) (Mapping, error) {
 			WithHint("use letters, digits and '_', not starting with a digit")
 	}
 	kind, name, ok := strings.Cut(ref, ":")
+	if ok && name != "" && slices.Contains(vault.ExternalSchemes, kind) {
+		return Mapping{Env: env, From: Ref{Kind: kind, Name: name}}, nil
+	}
 	if !ok || kind != RefSecret || name == "" {
 		return Mapping{}, errs.New(errs.Input, "mapping for %s must name a secret as secret:NAME", env).
 			WithHint("write it as --secret %s=secret:NAME; list secrets with swiftclaw secrets list AGENT", env)
@@ -171,7 +177,12 @@ func Check(req Request, r Resolver) (Plan, error) {
 		for _, s := range specs {
 			m, err := ParseMapping(s)
 			if err != nil {
-				ps = append(ps, Problem{Source: origin + " " + s, Err: err})
+				// Name only the variable: what follows "=" may be a value pasted by mistake.
+				src := origin
+				if name, _, ok := strings.Cut(s, "="); ok {
+					src += " " + name
+				}
+				ps = append(ps, Problem{Source: src, Err: err})
 				continue
 			}
 			ms = append(ms, m)

@@ -140,8 +140,8 @@ func TestCheckListsEveryProblemAtOnce(t *testing.T) {
 		got = append(got, p.Env+"|"+p.Source+"|"+kindName[errs.KindOf(p.Err)])
 	}
 	want := []string{
-		"|--secret BROKEN|input",
-		"|--secret X=env:DEBUG|input",
+		"|--secret|input",
+		"|--secret X|input",
 		"TOKEN||conflict",
 		"||decrypt", // the identity, once
 		"CERT|secret:cert|permission",
@@ -210,9 +210,22 @@ func TestParseMapping(t *testing.T) {
 	if err != nil || m.Env != "OPENAI_API_KEY" || m.From != sec("api-key") {
 		t.Fatalf("%+v %v", m, err)
 	}
-	for _, bad := range []string{"", "=secret:x", "A=secret:", "A=api-key", "A-B=secret:x", "A=vault:x"} {
+	for _, bad := range []string{"", "=secret:x", "A=secret:", "A=api-key", "A-B=secret:x", "A=gcp:x", "A=vault:"} {
 		if _, err := ParseMapping(bad); !errs.Is(err, errs.Input) || errs.HintOf(err) == "" {
 			t.Errorf("%q: %v", bad, err)
+		}
+	}
+}
+
+func TestParseMappingExternal(t *testing.T) {
+	for spec, want := range map[string]Ref{
+		"A=vault:secret/data/my-agent#api_key":                                {Kind: "vault", Name: "secret/data/my-agent#api_key"},
+		"A=aws-sm:arn:aws:secretsmanager:us-east-1:123456789012:secret:s#key": {Kind: "aws-sm", Name: "arn:aws:secretsmanager:us-east-1:123456789012:secret:s#key"},
+		"A=azure-kv:api-key/0123456789abcdef0123456789abcdef":                 {Kind: "azure-kv", Name: "api-key/0123456789abcdef0123456789abcdef"},
+	} {
+		m, err := ParseMapping(spec)
+		if err != nil || m.From != want {
+			t.Errorf("%s: %+v %v", spec, m.From, err)
 		}
 	}
 }

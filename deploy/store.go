@@ -42,6 +42,11 @@ type StoreResolver struct {
 	agent string
 	metas map[string]vault.SecretMeta
 	env   map[string][]byte
+
+	// External, when set, resolves references first (external managers, and secret:NAME
+	// of an agent kept in a provider); ok false leaves a reference to the git store.
+	External func(ctx context.Context, ref string) (value []byte, ok bool, err error)
+	external map[string][]byte // values External resolved during Check
 }
 
 // NewStoreResolver resolves agent's values from s.
@@ -58,6 +63,9 @@ func (r *StoreResolver) Identity() error {
 // Check looks at metadata only: existence, expiry, and whether the secret is encrypted to
 // any identity at hand.
 func (r *StoreResolver) Check(ref Ref) error {
+	if handled, err := r.checkExternal(ref); handled {
+		return err
+	}
 	if ref.Kind == RefEnv {
 		return nil // env vars come from EnvKeys, so they exist; Read reports decryption
 	}
@@ -98,6 +106,9 @@ func (r *StoreResolver) Check(ref Ref) error {
 
 // Read decrypts one value.
 func (r *StoreResolver) Read(ref Ref) ([]byte, error) {
+	if v, ok := r.external[ref.String()]; ok {
+		return v, nil
+	}
 	if ref.Kind == RefSecret {
 		v, _, err := r.s.GetSecret(r.ctx, r.agent, ref.Name, vault.GetOptions{Action: "deploy"})
 		return v, err
@@ -113,4 +124,28 @@ func (r *StoreResolver) Read(ref Ref) ([]byte, error) {
 		}
 	}
 	return r.env[ref.Name], nil
+}
+
+// checkExternal resolves ref with External during Check, so a missing or refused external
+// secret is reported with every other problem before anything is written. The value is
+// kept for Read.
+func (r *StoreResolver) checkExternal(ref Ref) (bool, error) {
+	if ref.Kind == RefEnv {
+		return false, nil
+	}
+	if r.External == nil {
+		if ref.Kind != RefSecret {
+			return true, errs.New(errs.Input, "no resolver for %s references here", ref.Kind)
+		}
+		return false, nil
+	}
+	v, ok, err := r.External(r.ctx, ref.String())
+	if !ok || err != nil {
+		return ok, err
+	}
+	if r.external == nil {
+		r.external = map[string][]byte{}
+	}
+	r.external[ref.String()] = v
+	return true, nil
 }

@@ -31,11 +31,11 @@ type Policy struct {
 // Grant gives one principal permissions on the secrets of one agent matching a glob.
 // A grant whose Secret is "*" also covers the agent's environment variables.
 type Grant struct {
-	User        string   `yaml:"user,omitempty"`
-	Service     string   `yaml:"service,omitempty"`
-	Agent       string   `yaml:"agent"`
-	Secret      string   `yaml:"secret"`
-	Permissions []string `yaml:"permissions,flow"`
+	User        string   `yaml:"user,omitempty" json:"user,omitempty"`
+	Service     string   `yaml:"service,omitempty" json:"service,omitempty"`
+	Agent       string   `yaml:"agent" json:"agent"`
+	Secret      string   `yaml:"secret" json:"secret"`
+	Permissions []string `yaml:"permissions,flow" json:"permissions"`
 }
 
 // Principal returns the grant's principal reference: "user:EMAIL" or "service:NAME".

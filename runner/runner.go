@@ -27,6 +27,11 @@ type Spec struct {
 	Stdin  io.Reader
 	Stdout io.Writer
 	Stderr io.Writer
+	// ExtraFiles are inherited by the child as descriptors 3, 4, ... (exec.Cmd.ExtraFiles).
+	// Run closes them once the child has started, or failed to: the child holds its own
+	// copies, and a peer reading the other end of a pipe or socket then sees end-of-file
+	// when the child is done with it.
+	ExtraFiles []*os.File
 	// TerminalSignals, when true, means the child shares our terminal: SIGINT and SIGQUIT
 	// typed at the terminal reach it directly, so they are not forwarded a second time.
 	TerminalSignals bool
@@ -45,6 +50,7 @@ var forwarded = []os.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, sys
 // (128+N when it was killed by signal N). A child that cannot be started returns
 // 127/126 with an errs.Input error.
 func Run(ctx context.Context, spec Spec) (int, error) {
+	defer closeAll(spec.ExtraFiles)
 	if len(spec.Argv) == 0 {
 		return 2, errs.New(errs.Input, "no command given").WithHint("put the command after --, e.g. `swiftclaw run my-agent -- python agent.py`")
 	}
@@ -56,7 +62,7 @@ func Run(ctx context.Context, spec Spec) (int, error) {
 		}
 		return code, errs.Wrap(errs.Input, err, "cannot run %s", spec.Argv[0])
 	}
-	cmd := &exec.Cmd{Path: path, Args: spec.Argv, Env: spec.Env, Dir: spec.Dir, Stdin: spec.Stdin, Stdout: spec.Stdout, Stderr: spec.Stderr}
+	cmd := &exec.Cmd{Path: path, Args: spec.Argv, Env: spec.Env, Dir: spec.Dir, Stdin: spec.Stdin, Stdout: spec.Stdout, Stderr: spec.Stderr, ExtraFiles: spec.ExtraFiles}
 	sigs := make(chan os.Signal, 8)
 	signal.Notify(sigs, forwarded...)
 	defer signal.Stop(sigs)
@@ -64,6 +70,7 @@ func Run(ctx context.Context, spec Spec) (int, error) {
 		code := ExitNotExecutable
 		return code, errs.Wrap(errs.Input, err, "cannot run %s", spec.Argv[0])
 	}
+	closeAll(spec.ExtraFiles)
 	done := make(chan struct{})
 	go func() {
 		for {
@@ -120,4 +127,10 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+func closeAll(files []*os.File) {
+	for _, f := range files {
+		f.Close()
+	}
 }

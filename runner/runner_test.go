@@ -79,3 +79,24 @@ func TestSignalsAreForwarded(t *testing.T) {
 		t.Fatalf("child did not receive SIGTERM; output %q", rest)
 	}
 }
+
+// TestExtraFilesInherited: the child gets ExtraFiles as descriptor 3, and Run closes this
+// process's copy, so the reader sees end-of-file once the child is done.
+func TestExtraFilesInherited(t *testing.T) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	code, err := Run(context.Background(), Spec{Argv: []string{"sh", "-c", "echo via-fd-3 >&3"}, Env: os.Environ(), ExtraFiles: []*os.File{w}, Stdout: io.Discard, Stderr: io.Discard})
+	if err != nil || code != 0 {
+		t.Fatalf("code %d err %v", code, err)
+	}
+	got, err := io.ReadAll(r) // would block forever if Run had kept w open
+	if err != nil || string(got) != "via-fd-3\n" {
+		t.Fatalf("read %q, %v", got, err)
+	}
+	if _, err := w.Write([]byte("x")); err == nil {
+		t.Fatal("Run left the extra file open")
+	}
+}

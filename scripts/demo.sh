@@ -5,6 +5,7 @@
 # Usage: scripts/demo.sh PATH/TO/swiftclaw
 set -euo pipefail
 SC=${1:?usage: demo.sh path/to/swiftclaw}
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/swiftclaw-demo.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
 
@@ -75,6 +76,26 @@ YAML
 cat .swiftclaw/agents/my-agent/agent.yaml
 run git commit -qm "my-agent: map api-key for run" .swiftclaw/agents/my-agent/agent.yaml
 run swiftclaw run my-agent --secret DB_CERT=secret:db-cert -- ./agent.sh
+
+# The same agent through the Python SDK: `swiftclaw run` hands it the run channel, so it
+# reads secrets with `await agent.secrets.get(...)` and holds no key itself.
+if command -v python3 >/dev/null; then
+  cat > agent.py <<'AGENT'
+import asyncio, hashlib, os
+from swiftclaw import Agent
+
+async def main():
+    agent = Agent(name="my-agent")
+    api_key = await agent.secrets.get("api-key")
+    print("  api-key via the SDK: %d bytes, sha256 %.16s…" % (len(api_key), hashlib.sha256(api_key.encode()).hexdigest()))
+    print("  identity visible to the agent:", "SWIFTCLAW_AGE_KEY" in os.environ)
+    print("  secrets:", ", ".join(s.name for s in agent.secrets.list()))
+
+asyncio.run(main())
+AGENT
+  step "swiftclaw run my-agent -- python3 agent.py   # the Python SDK over the run channel"
+  PYTHONPATH="$ROOT/sdk/python/src" swiftclaw run my-agent -- python3 agent.py
+fi
 
 step "cat .swiftclaw/agents/my-agent/secrets/api-key.yaml   # metadata readable, value encrypted"
 cat .swiftclaw/agents/my-agent/secrets/api-key.yaml

@@ -50,6 +50,9 @@ func names[V any](m map[string]V) string {
 	return strings.Join(out, ", ")
 }
 
+// Validate checks g and fills in defaults; Value needs a validated Generate.
+func (g *Generate) Validate() error { return g.validate() }
+
 // validate checks g and fills in defaults.
 func (g *Generate) validate() error {
 	switch {

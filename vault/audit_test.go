@@ -129,3 +129,33 @@ func TestProjectFileRoundTripCommits(t *testing.T) {
 		}
 	}
 }
+
+// TestAuditorSeesGrantAndRevoke: policy changes are writes in the audit log too.
+func TestAuditorSeesGrantAndRevoke(t *testing.T) {
+	f := newProject(t)
+	ctx := context.Background()
+	if _, err := f.store.SetSecret(ctx, "my-agent", "db-url", []byte("postgres://"), SetOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	_, bobPub := newKey(t, t.TempDir(), "bob")
+	if _, err := f.store.AddKey(ctx, "user", "bob@example.com", bobPub, AddKeyOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	rec := &recorder{}
+	f.store.Auditor = rec
+	req := GrantRequest{Principal: "user:bob@example.com", Agent: "my-agent", Secret: "db-*", Permissions: []string{"read"}}
+	if _, err := f.store.Grant(ctx, req, BulkOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.store.Revoke(ctx, req, BulkOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	a := "alice@example.com"
+	want := []AuditEvent{
+		{Action: "grant user:bob@example.com", Agent: "my-agent", Secret: "db-*", Principal: a, Write: true},
+		{Action: "revoke user:bob@example.com", Agent: "my-agent", Secret: "db-*", Principal: a, Write: true},
+	}
+	if diff := cmp.Diff(want, rec.events); diff != "" {
+		t.Fatalf("audit events (-want +got):\n%s", diff)
+	}
+}

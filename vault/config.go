@@ -34,6 +34,8 @@ type AgentConfig struct {
 	Run struct {
 		// Secrets maps environment variable names to references such as "secret:api-key".
 		Secrets map[string]string `yaml:"secrets,omitempty"`
+		// Previous also passes ENV_PREVIOUS for each mapped secret that has a grace value.
+		Previous bool `yaml:"previous,omitempty"`
 	} `yaml:"run,omitempty"`
 	Deploy struct {
 		Secrets map[string]string `yaml:"secrets,omitempty"`

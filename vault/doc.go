@@ -26,6 +26,17 @@
 // SWIFTCLAW_AGE_KEY_FILE, ~/.config/swiftclaw/identity.txt, sops' age key file, then
 // ~/.ssh/id_ed25519 and ~/.ssh/id_rsa. See LoadIdentities.
 //
+// # Versions, rotation and merges
+//
+// Git history is the version log: Versions walks the commits that changed a secret's
+// file (with the git CLI, cached per secret under the git directory) and counts a new
+// version only where the sealed value changed, following agent renames and merges.
+// GetVersion and RollbackSecret read old values; a rollback re-encrypts to today's
+// recipients. RotateSecret writes a new value (given, from a signed webhook, or from a
+// generator, see package rotation), optionally keeping the previous one readable for a
+// grace period (GetPrevious); RotateDue rotates every due automatic policy. MergeFiles is
+// the three-way YAML merge behind `swiftclaw merge-driver`, which Init registers.
+//
 // # Writes
 //
 // Every write is atomic (temp file and rename, see internal/fsutil), serialized by a lock on

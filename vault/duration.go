@@ -48,8 +48,13 @@ func ParseDuration(s string) (time.Duration, error) {
 // FormatDuration renders d the way ParseDuration reads it, preferring days.
 func FormatDuration(d time.Duration) string {
 	day := 24 * time.Hour
-	if d%day == 0 {
+	switch {
+	case d%day == 0:
 		return fmt.Sprintf("%dd", d/day)
+	case d%time.Hour == 0:
+		return fmt.Sprintf("%dh", d/time.Hour)
+	case d%time.Minute == 0:
+		return fmt.Sprintf("%dm", d/time.Minute)
 	}
 	return d.String()
 }

@@ -48,7 +48,7 @@ func (s *Store) decryptEnv(f *EnvFile, key string, rec *Recipients) ([]byte, err
 	if err != nil {
 		return nil, err
 	}
-	sealed, value, err := open(f.Vars[key], ids, f.Agent+" env "+key, rec.Describe(f.Recipients))
+	sealed, value, err := open(f.Vars[key], ids.hinted(f.Recipients), f.Agent+" env "+key, rec.Describe(f.Recipients))
 	if err != nil {
 		return nil, err
 	}
@@ -81,11 +81,7 @@ func (s *Store) SetEnv(ctx context.Context, agent string, vars map[string][]byte
 	sort.Strings(keys)
 	msg := fmt.Sprintf("swiftclaw: env set %s %s", agent, strings.Join(keys, ", "))
 	wr, err := s.write(ctx, msg, func(t *txn) error {
-		rec, err := s.Recipients()
-		if err != nil {
-			return err
-		}
-		pol, err := s.Policy()
+		rec, pol, err := s.access()
 		if err != nil {
 			return err
 		}
@@ -144,18 +140,23 @@ func (s *Store) reencryptEnv(f *EnvFile, rec *Recipients, readers []string, upda
 	for k := range newVars {
 		value, isUpdate := updates[k]
 		_, existed := f.Vars[k]
+		same := false
 		if existed && (isUpdate || recipientsChanged) {
 			old, err := s.decryptEnv(f, k, rec)
+			same = err == nil && bytes.Equal(old, value)
 			switch {
 			case err != nil && (recipientsChanged || errs.KindOf(err) == errs.Tampered):
 				return err
-			case err == nil && !recipientsChanged && bytes.Equal(old, value):
+			case same && !recipientsChanged:
 				continue // identical value: keep its ciphertext
 			case !isUpdate:
 				value = old
 			}
 		} else if !isUpdate {
 			continue // untouched, recipients unchanged: keep its ciphertext
+		}
+		if isUpdate && !same {
+			f.RotationRequired = f.RotationRequired.rotated(k) // a new value replaces the exposed one
 		}
 		b := Binding{Kind: "env", Agent: f.Agent, Name: k, Recipients: readers}
 		if newVars[k], err = seal(value, b, recips); err != nil {

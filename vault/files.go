@@ -10,6 +10,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/swiftclaw/swiftclaw/internal/errs"
+	"github.com/swiftclaw/swiftclaw/rotation"
 )
 
 // FormatVersion is the version of the secret and env file formats this code writes.
@@ -28,11 +29,29 @@ const (
 
 const secretFileComment = "Managed by swiftclaw: edit with `swiftclaw secrets set`. The value is age-encrypted;\nagent, name, expires and recipients are bound to it, so hand edits to them are detected."
 
-// Rotation is a secret's rotation policy.
+// Rotation is a secret's rotation policy (see RotateSecret and RotateDue).
 type Rotation struct {
-	Interval string `yaml:"interval,omitempty"` // e.g. 90d
-	Auto     bool   `yaml:"auto,omitempty"`
-	Webhook  string `yaml:"webhook,omitempty"`
+	// Interval is how long a value may live before it is due for rotation, e.g. 90d.
+	Interval string `yaml:"interval,omitempty" json:"interval,omitempty"`
+	// Auto lets `rotate-due` rotate the secret itself: the webhook supplies the new value
+	// or the generator makes one.
+	Auto bool `yaml:"auto,omitempty" json:"auto,omitempty"`
+	// Webhook is called (signed) on every rotation; it may supply the new value.
+	Webhook string `yaml:"webhook,omitempty" json:"webhook,omitempty"`
+	// WebhookSecret names the secret holding the webhook's HMAC key: "secret:NAME" in the
+	// same agent.
+	WebhookSecret string `yaml:"webhook_secret,omitempty" json:"webhook_secret,omitempty"`
+	// GracePeriod keeps the previous value readable this long after an automatic rotation.
+	GracePeriod string `yaml:"grace_period,omitempty" json:"grace_period,omitempty"`
+	// Generator says how swiftclaw makes new values (default 32 random bytes, base64url).
+	Generator *rotation.Generator `yaml:"generator,omitempty" json:"generator,omitempty"`
+}
+
+// Previous is the value a rotation replaced, kept readable until Until (a grace period).
+// It is sealed like the value, with kind "previous" and Until as its expiry.
+type Previous struct {
+	Until time.Time `yaml:"until"`
+	Value string    `yaml:"value"`
 }
 
 // SecretFile is one secret file: readable metadata plus the armored encrypted value.
@@ -47,7 +66,10 @@ type SecretFile struct {
 	TTL         string     `yaml:"ttl,omitempty"`
 	Rotation    *Rotation  `yaml:"rotation,omitempty"`
 	Recipients  []string   `yaml:"recipients"`
+	Previous    *Previous  `yaml:"previous,omitempty"`
 	Value       string     `yaml:"value,omitempty"` // rendered by appendValueBlock, always last
+	// RotationRequired is set when a reader lost access (see RotationMark).
+	RotationRequired *RotationMark `yaml:"rotation_required,omitempty"`
 
 	doc  *yaml.Node // the parsed document, to keep comments and order on rewrite
 	path string
@@ -56,6 +78,15 @@ type SecretFile struct {
 // binding is what the encrypted value must agree with.
 func (f *SecretFile) binding() Binding {
 	return Binding{Kind: "secret", Agent: f.Agent, Name: f.Name, Expires: formatExpiry(f.Expires), Recipients: f.Recipients}
+}
+
+// previousBinding is what the grace value must agree with.
+func (f *SecretFile) previousBinding() Binding {
+	b := Binding{Kind: "previous", Agent: f.Agent, Name: f.Name, Recipients: f.Recipients}
+	if f.Previous != nil {
+		b.Expires = formatExpiry(&f.Previous.Until)
+	}
+	return b
 }
 
 func formatExpiry(t *time.Time) string {
@@ -72,6 +103,8 @@ type EnvFile struct {
 	Agent      string            `yaml:"agent"`
 	Recipients []string          `yaml:"recipients"`
 	Vars       map[string]string `yaml:"vars"`
+	// RotationRequired lists variables to rotate after a reader lost access.
+	RotationRequired *RotationMark `yaml:"rotation_required,omitempty"`
 
 	doc  *yaml.Node
 	path string
@@ -132,6 +165,11 @@ func ParseSecretFile(data []byte, name string) (*SecretFile, error) {
 	}
 	if err := checkArmor(f.Value); err != nil {
 		return nil, malformed(name, fmt.Errorf("line %d: value %v", lineOf(root, "value"), err))
+	}
+	if f.Previous != nil {
+		if err := checkArmor(f.Previous.Value); err != nil {
+			return nil, malformed(name, fmt.Errorf("line %d: previous value %v", lineOf(root, "previous"), err))
+		}
 	}
 	f.doc = doc
 	return &f, nil

@@ -1,12 +1,10 @@
 package vault
 
 import (
-	"bytes"
 	"context"
-	"os/exec"
 	"strings"
 
-	"github.com/swiftclaw/swiftclaw/internal/errs"
+	"github.com/swiftclaw/swiftclaw/internal/gitcli"
 )
 
 // gitCommit commits exactly paths (relative to root) with the git CLI and returns the
@@ -37,31 +35,7 @@ func gitCommit(ctx context.Context, root, msg string, paths []string) (string, e
 
 // runGit runs git in dir. Arguments never carry secret values.
 func runGit(ctx context.Context, dir string, args ...string) (string, error) {
-	cmd := exec.CommandContext(ctx, "git", args...)
-	cmd.Dir = dir
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		msg := strings.TrimSpace(stderr.String())
-		if _, ok := err.(*exec.Error); ok {
-			return "", errs.Wrap(errs.Internal, err, "cannot run git").WithHint("install git, or pass --no-commit")
-		}
-		e := errs.New(errs.Internal, "git %s failed: %s", args[0], firstLines(msg, 6))
-		if strings.Contains(msg, "Please tell me who you are") || strings.Contains(msg, "empty ident") {
-			e.Hint = "tell git who you are: `git config user.email you@example.com` and `git config user.name \"Your Name\"`"
-		}
-		return "", e
-	}
-	return stdout.String(), nil
-}
-
-// firstLines keeps git's message readable but bounded.
-func firstLines(s string, n int) string {
-	lines := strings.Split(s, "\n")
-	if len(lines) > n {
-		lines = append(lines[:n], "…")
-	}
-	return strings.Join(lines, "\n")
+	return gitcli.Run(ctx, dir, args...)
 }
 
 // gitDirty returns which of paths differ from HEAD (staged, unstaged or untracked).

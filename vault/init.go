@@ -20,6 +20,9 @@ type InitResult struct {
 	OwnerKey string
 	// Already is true when the project was initialized before and nothing was added.
 	Already bool
+	// MergeDriver is true when this run registered swiftclaw's git merge driver in the
+	// repository's config (.gitattributes is among the changed files when it was added).
+	MergeDriver bool
 	*WriteResult
 }
 
@@ -115,12 +118,18 @@ func Init(ctx context.Context, opts Options, io InitOptions) (*Store, *InitResul
 		} else {
 			t.touch(recPath)
 		}
+		if s.InGit {
+			return s.stageAttributes(t)
+		}
 		return nil
 	})
 	if err != nil {
 		return nil, nil, err
 	}
+	if res.MergeDriver, err = s.registerMergeDriver(ctx); err != nil {
+		return nil, nil, err
+	}
 	res.WriteResult = wr
-	res.Already = len(wr.Changed) == 0 && wr.Commit == ""
+	res.Already = len(wr.Changed) == 0 && wr.Commit == "" && !res.MergeDriver
 	return s, res, nil
 }

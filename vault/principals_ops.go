@@ -6,7 +6,6 @@ import (
 	"slices"
 
 	"github.com/swiftclaw/swiftclaw/internal/errs"
-	"github.com/swiftclaw/swiftclaw/policy"
 )
 
 // AddKeyOptions are the optional parts of AddKey.
@@ -75,6 +74,7 @@ func (s *Store) RemoveKey(ctx context.Context, kind, id, key string) (*WriteResu
 		if e == nil {
 			return errs.New(errs.NotFound, "no %s %q in recipients.yaml", kind, id).WithHint("list principals with `swiftclaw keys list`")
 		}
+		removed := slices.Clone(e.Keys)
 		if key == "" {
 			delete(entries, id)
 		} else {
@@ -86,6 +86,7 @@ func (s *Store) RemoveKey(ctx context.Context, kind, id, key string) (*WriteResu
 			if i < 0 {
 				return errs.New(errs.NotFound, "%s %s has no such key", kind, id)
 			}
+			removed = []string{canon}
 			e.Keys = slices.Delete(e.Keys, i, i+1)
 			if len(e.Keys) == 0 {
 				delete(entries, id)
@@ -95,7 +96,9 @@ func (s *Store) RemoveKey(ctx context.Context, kind, id, key string) (*WriteResu
 			return errs.New(errs.Input, "refusing to remove the last owner key: nobody could manage the secrets").
 				WithHint("add another owner first with `swiftclaw keys add user EMAIL KEY --owner`")
 		}
-		return s.stageRecipients(t, rec)
+		// Files that lose the key are marked rotation required, as after a revoke.
+		_, err = s.stageRecipientsWith(t, rec, resyncOptions{revoked: removed, reason: fmt.Sprintf("key of %s:%s removed", kind, id)})
+		return err
 	})
 }
 
@@ -108,6 +111,24 @@ func (s *Store) stageRecipients(t *txn, rec *Recipients) error {
 	if err := s.resync(t, rec, pol); err != nil {
 		return err
 	}
+	return s.putRecipients(t, rec)
+}
+
+// stageRecipientsWith is stageRecipients with bulk options; it returns what it re-encrypted.
+func (s *Store) stageRecipientsWith(t *txn, rec *Recipients, opts resyncOptions) ([]Resynced, error) {
+	pol, err := s.Policy()
+	if err != nil {
+		return nil, err
+	}
+	done, err := s.resyncWith(t, rec, pol, opts)
+	if err != nil {
+		return nil, err
+	}
+	return done, s.putRecipients(t, rec)
+}
+
+// putRecipients stages recipients.yaml, keeping its comments.
+func (s *Store) putRecipients(t *txn, rec *Recipients) error {
 	p, err := s.path("recipients.yaml")
 	if err != nil {
 		return err
@@ -122,74 +143,5 @@ func (s *Store) stageRecipients(t *txn, rec *Recipients) error {
 		return err
 	}
 	t.put(p, data)
-	return nil
-}
-
-// resync stages re-encryption of every secret and env file whose recipients differ from
-// what rec and pol say they should be. Files already right are not touched. It needs an
-// identity that can read every file it must re-encrypt, and fails listing those it cannot.
-func (s *Store) resync(t *txn, rec *Recipients, pol *policy.Policy) error {
-	for _, agent := range s.agentNames() {
-		for _, name := range s.secretNames(agent) {
-			f, err := s.readSecretFile(agent, name)
-			if err != nil {
-				return err
-			}
-			readers, err := s.Readers(rec, pol, agent, name)
-			if err != nil {
-				return err
-			}
-			if slices.Equal(sortedCopy(f.Recipients), readers) {
-				continue
-			}
-			oldRec, err := s.Recipients() // describe with the names as they were
-			if err != nil {
-				return err
-			}
-			value, err := s.decryptSecret(f, oldRec)
-			if err != nil {
-				return errs.Wrap(errs.KindOf(err), err, "cannot re-encrypt %s/%s", agent, name)
-			}
-			recips, err := parseRecipientList(readers)
-			if err != nil {
-				return err
-			}
-			f.Recipients = readers
-			if f.Value, err = seal(value, f.binding(), recips); err != nil {
-				return err
-			}
-			data, err := marshalSecretFile(f)
-			if err != nil {
-				return err
-			}
-			t.put(f.path, data)
-		}
-		f, exists, err := s.readEnvFile(agent)
-		if err != nil {
-			return err
-		}
-		if !exists {
-			continue
-		}
-		readers, err := s.Readers(rec, pol, agent, "")
-		if err != nil {
-			return err
-		}
-		if slices.Equal(sortedCopy(f.Recipients), readers) {
-			continue
-		}
-		oldRec, err := s.Recipients()
-		if err != nil {
-			return err
-		}
-		if err := s.reencryptEnv(f, oldRec, readers, nil); err != nil {
-			return errs.Wrap(errs.KindOf(err), err, "cannot re-encrypt the env of %s", agent)
-		}
-		data, err := marshalEnvFile(f)
-		if err != nil {
-			return err
-		}
-		t.put(f.path, data)
-	}
 	return nil
 }

@@ -3,6 +3,7 @@ package vault
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -38,11 +39,21 @@ func ParseMapping(s string) (Mapping, error) {
 	return Mapping{Env: env, Ref: ref}, nil
 }
 
+// ExternalSchemes are the reference schemes of external secret managers, resolved by
+// ResolveOptions.External: vault:PATH#FIELD, aws-sm:NAME-or-ARN[#KEY], azure-kv:NAME[/VERSION].
+var ExternalSchemes = []string{"vault", "aws-sm", "azure-kv"}
+
 func validateRef(ref string) error {
 	scheme, name, ok := strings.Cut(ref, ":")
-	if !ok || scheme != "secret" {
-		return errs.New(errs.Input, "unsupported reference %q", ref).WithHint("write ENV=secret:NAME, e.g. OPENAI_API_KEY=secret:api-key")
+	if ok && name != "" && slices.Contains(ExternalSchemes, scheme) {
+		return nil
 	}
+	if !ok || scheme != "secret" {
+		// The reference is not echoed: a value pasted where secret:NAME belongs must not
+		// reach a CI log.
+		return errs.New(errs.Input, "unsupported reference (not secret:NAME)").WithHint("write ENV=secret:NAME, e.g. OPENAI_API_KEY=secret:api-key (secret:NAME@previous for a grace value)")
+	}
+	name, _ = strings.CutSuffix(name, previousSuffix)
 	return ValidateName("secret", name)
 }
 
@@ -52,6 +63,9 @@ type ResolveOptions struct {
 	Deploy bool
 	// AllowExpired passes expired secrets instead of failing.
 	AllowExpired bool
+	// External, when set, resolves each reference first; ok false leaves it to the git
+	// store (secret:NAME of an agent whose secrets are in git).
+	External func(ctx context.Context, ref string) (value []byte, ok bool, err error)
 }
 
 // ResolveEnv computes the variables `run` and `deploy` hand to a process: the agent's env
@@ -90,6 +104,9 @@ func (s *Store) ResolveEnv(ctx context.Context, agent string, mappings []Mapping
 		}
 	}
 	all = append(all, mappings...)
+	if cfg.Run.Previous {
+		all = withPrevious(all)
+	}
 
 	action := "run"
 	if opts.Deploy {
@@ -109,8 +126,15 @@ func (s *Store) ResolveEnv(ctx context.Context, agent string, mappings []Mapping
 		}
 	}
 	for _, m := range all {
-		_, name, _ := strings.Cut(m.Ref, ":")
-		value, _, err := s.GetSecret(ctx, agent, name, GetOptions{AllowExpired: opts.AllowExpired, Action: action})
+		value, ok, err := opts.external(ctx, m.Ref)
+		if !ok {
+			_, name, _ := strings.Cut(m.Ref, ":")
+			var skip bool
+			value, skip, err = s.resolveRef(ctx, agent, name, GetOptions{AllowExpired: opts.AllowExpired, Action: action})
+			if skip {
+				continue
+			}
+		}
 		if err == nil {
 			err = checkEnvValue(m.Env, value)
 		}
@@ -129,6 +153,16 @@ func (s *Store) ResolveEnv(ctx context.Context, agent string, mappings []Mapping
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out, nil
+}
+
+func (o ResolveOptions) external(ctx context.Context, ref string) ([]byte, bool, error) {
+	if o.External == nil {
+		if scheme, _, _ := strings.Cut(ref, ":"); slices.Contains(ExternalSchemes, scheme) {
+			return nil, true, errs.New(errs.Input, "no resolver for %s references here", scheme)
+		}
+		return nil, false, nil
+	}
+	return o.External(ctx, ref)
 }
 
 // joinProblems turns several failures into one error whose kind is the first one's,

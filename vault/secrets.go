@@ -28,6 +28,14 @@ type SecretMeta struct {
 	Rotation    *Rotation  `json:"rotation,omitempty"`
 	Recipients  []string   `json:"recipients"`
 	Path        string     `json:"path"`
+	// RotationRequired is set after a reader's access was revoked, until a new value is set.
+	RotationRequired *RotationMark `json:"rotation_required,omitempty"`
+	// RotationDue is when the rotation interval runs out (nil without an interval).
+	RotationDue *time.Time `json:"rotation_due,omitempty"`
+	// RotationOverdue is true once RotationDue has passed.
+	RotationOverdue bool `json:"rotation_overdue"`
+	// GraceUntil is when the previous value stops being readable (nil: none readable).
+	GraceUntil *time.Time `json:"grace_until,omitempty"`
 }
 
 func (s *Store) meta(f *SecretFile) SecretMeta {
@@ -35,8 +43,10 @@ func (s *Store) meta(f *SecretFile) SecretMeta {
 		Agent: f.Agent, Name: f.Name, Description: f.Description,
 		Created: f.Created, Updated: f.Updated, Expires: f.Expires, TTL: f.TTL,
 		Rotation: f.Rotation, Recipients: f.Recipients, Path: s.rel(f.path),
+		RotationRequired: f.RotationRequired,
 	}
 	m.Expired = f.Expires != nil && !s.Now().Before(*f.Expires)
+	s.rotationStatus(f, &m)
 	return m
 }
 
@@ -127,7 +137,7 @@ func (s *Store) decryptSecret(f *SecretFile, rec *Recipients) ([]byte, error) {
 		return nil, err
 	}
 	what := f.Agent + "/" + f.Name
-	sealed, value, err := open(f.Value, ids, what, rec.Describe(f.Recipients))
+	sealed, value, err := open(f.Value, ids.hinted(f.Recipients), what, rec.Describe(f.Recipients))
 	if err != nil {
 		return nil, err
 	}
@@ -162,21 +172,38 @@ type SetResult struct {
 
 // SetSecret creates or updates agent/name with value, encrypted to the agent's readers.
 func (s *Store) SetSecret(ctx context.Context, agent, name string, value []byte, opts SetOptions) (*SetResult, error) {
+	return s.setSecret(ctx, agent, name, value, opts, &secretWrite{msg: fmt.Sprintf("swiftclaw: set %s/%s", agent, name)})
+}
+
+// secretWrite is what the commands built on SetSecret (rotate, rollback) add to it.
+type secretWrite struct {
+	msg string
+	// graceUntil, when set, keeps the current value readable as the previous one until
+	// then (never past the current value's own expiry).
+	graceUntil *time.Time
+	// edit changes metadata (the rotation policy) before anything is sealed.
+	edit func(f *SecretFile) error
+	// mustExist refuses to create the secret; mustChange refuses an identical value.
+	mustExist, mustChange bool
+	// obtain, when set, supplies the value under the lock, after the current file is
+	// read (rotation: from a webhook or a generator).
+	obtain func(f *SecretFile) ([]byte, error)
+	// action is the audited action (default "set").
+	action string
+}
+
+func (s *Store) setSecret(ctx context.Context, agent, name string, value []byte, opts SetOptions, w *secretWrite) (*SetResult, error) {
 	p, err := s.secretPath(agent, name)
 	if err != nil {
 		return nil, err
 	}
-	if len(value) > MaxValueSize {
-		return nil, errs.New(errs.Input, "value for %s/%s is %d bytes; the limit is %d MiB", agent, name, len(value), MaxValueSize>>20).
-			WithHint("store large files elsewhere and keep a reference or key here")
+	if err := checkValueSize(agent, name, value); err != nil {
+		return nil, err
 	}
 	res := &SetResult{}
-	wr, err := s.write(ctx, fmt.Sprintf("swiftclaw: set %s/%s", agent, name), func(t *txn) error {
-		rec, err := s.Recipients()
-		if err != nil {
-			return err
-		}
-		pol, err := s.Policy()
+	var warnings []string
+	wr, err := s.write(ctx, w.msg, func(t *txn) error {
+		rec, pol, err := s.access()
 		if err != nil {
 			return err
 		}
@@ -191,6 +218,7 @@ func (s *Store) SetSecret(ctx context.Context, agent, name string, value []byte,
 		f, err := s.readSecretFile(agent, name)
 		var oldValue []byte
 		haveOld := false
+		var oldErr error
 		switch {
 		case err == nil:
 			// Compare with the current value so an identical one keeps its ciphertext.
@@ -199,18 +227,53 @@ func (s *Store) SetSecret(ctx context.Context, agent, name string, value []byte,
 				oldValue, haveOld = v, true
 			} else if errs.KindOf(derr) == errs.Tampered {
 				return derr
+			} else {
+				oldErr = derr
 			}
-		case errs.KindOf(err) == errs.NotFound:
+		case errs.KindOf(err) == errs.NotFound && !w.mustExist:
 			f = &SecretFile{Version: FormatVersion, Agent: agent, Name: name, Created: now, Updated: now, path: p}
 			res.Created = true
 		default:
 			return err
 		}
-		oldBinding := f.binding()
+		oldBinding, oldPrevious := f.binding(), f.previousBinding()
+		oldExpired := f.Expires != nil && !now.Before(*f.Expires)
+		if w.edit != nil {
+			if err := w.edit(f); err != nil {
+				return err
+			}
+		}
 		if opts.Description != nil {
 			f.Description = *opts.Description
 		}
+		if w.obtain != nil {
+			if value, err = w.obtain(f); err != nil {
+				return err
+			}
+			if err := checkValueSize(agent, name, value); err != nil {
+				return err
+			}
+		}
 		valueChanged := !haveOld || !bytes.Equal(oldValue, value)
+		if w.mustChange && !valueChanged {
+			return errs.New(errs.Input, "the new value of %s/%s is the same as the current one", agent, name).
+				WithHint("a rotation needs a different value")
+		}
+		graceUntil := w.graceUntil
+		if graceUntil != nil && !valueChanged {
+			graceUntil = nil
+		}
+		if graceUntil != nil {
+			switch {
+			case !haveOld:
+				return errs.Wrap(errs.KindOf(oldErr), oldErr, "cannot keep the current value of %s/%s for a grace period", agent, name)
+			case oldExpired:
+				warnings = append(warnings, fmt.Sprintf("the current value of %s/%s has expired, so it is not kept for a grace period", agent, name))
+				graceUntil = nil
+			case f.Expires != nil && f.Expires.Before(*graceUntil):
+				graceUntil = f.Expires // the old value never outlives its own expiry
+			}
+		}
 		switch {
 		case opts.NoExpiry:
 			f.Expires, f.TTL = nil, ""
@@ -225,19 +288,28 @@ func (s *Store) SetSecret(ctx context.Context, agent, name string, value []byte,
 			}
 		}
 		f.Recipients = readers
+		recips, err := parseRecipientList(readers)
+		if err != nil {
+			return err
+		}
 		if valueChanged || oldBinding.diff(f.binding()) != "" {
-			recips, err := parseRecipientList(readers)
-			if err != nil {
-				return err
-			}
 			armored, err := seal(value, f.binding(), recips)
 			if err != nil {
 				return err
 			}
 			f.Value = armored
 		}
+		if graceUntil != nil {
+			f.Previous = &Previous{Until: *graceUntil}
+			if f.Previous.Value, err = seal(oldValue, f.previousBinding(), recips); err != nil {
+				return err
+			}
+		} else if err := s.refreshPrevious(f, oldPrevious, rec, recips); err != nil {
+			return err
+		}
 		if valueChanged {
 			f.Updated = now
+			f.RotationRequired = nil // rotated: the value a revoked reader saw is gone
 		}
 		res.ValueChanged = valueChanged
 		if err := s.ensureAgentConfig(t, agent); err != nil {
@@ -252,14 +324,27 @@ func (s *Store) SetSecret(ctx context.Context, agent, name string, value []byte,
 		res.Meta = s.meta(f)
 		return nil
 	})
-	if wr, err = s.auditWrite(ctx, wr, err, "set", agent, name); err != nil {
+	action := w.action
+	if action == "" {
+		action = "set"
+	}
+	if wr, err = s.auditWrite(ctx, wr, err, action, agent, name); err != nil {
 		return nil, err
 	}
+	wr.Warnings = append(wr.Warnings, warnings...)
 	res.WriteResult = wr
 	if res.newAgentWarning != "" {
 		wr.Warnings = append(wr.Warnings, res.newAgentWarning)
 	}
 	return res, nil
+}
+
+func checkValueSize(agent, name string, value []byte) error {
+	if len(value) > MaxValueSize {
+		return errs.New(errs.Input, "value for %s/%s is %d bytes; the limit is %d MiB", agent, name, len(value), MaxValueSize>>20).
+			WithHint("store large files elsewhere and keep a reference or key here")
+	}
+	return nil
 }
 
 // newAgentWarning flags a write that creates an agent when others exist: usually a typo.

@@ -285,6 +285,8 @@ func (s *Store) write(ctx context.Context, msg string, fn func(t *txn) error) (*
 		return nil, err
 	}
 	res := &WriteResult{}
+	var batch []fsutil.File
+	var removes []string
 	for _, p := range t.order {
 		if data, ok := t.writes[p]; ok {
 			if old, err := os.ReadFile(p); err == nil && bytes.Equal(old, data) {
@@ -293,21 +295,26 @@ func (s *Store) write(ctx context.Context, msg string, fn func(t *txn) error) (*
 			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 				return res, errs.Wrap(errs.Internal, err, "cannot create %s", s.rel(filepath.Dir(p)))
 			}
-			if err := fsutil.WriteFile(p, data, 0o644); err != nil {
-				return res, errs.Wrap(errs.Internal, err, "cannot write %s", s.rel(p))
-			}
+			batch = append(batch, fsutil.File{Path: p, Data: data, Perm: 0o644})
 		} else if t.removes[p] {
-			if err := os.Remove(p); err != nil {
-				if os.IsNotExist(err) {
-					continue
-				}
-				return res, errs.Wrap(errs.Internal, err, "cannot remove %s", s.rel(p))
+			if _, err := os.Lstat(p); err != nil {
+				continue // already gone
 			}
-			removeEmptyParents(filepath.Dir(p), s.Dir())
+			removes = append(removes, p)
 		} else {
 			continue // only touched
 		}
 		res.Changed = append(res.Changed, s.rel(p))
+	}
+	// Each file is replaced atomically; bulk changes (grant, revoke) overlap their fsyncs.
+	if err := fsutil.WriteFiles(batch, 8); err != nil {
+		return res, errs.Wrap(errs.Internal, err, "cannot write the changed files")
+	}
+	for _, p := range removes {
+		if err := os.Remove(p); err != nil && !os.IsNotExist(err) {
+			return res, errs.Wrap(errs.Internal, err, "cannot remove %s", s.rel(p))
+		}
+		removeEmptyParents(filepath.Dir(p), s.Dir())
 	}
 	if !commit {
 		return res, nil

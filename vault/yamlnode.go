@@ -5,6 +5,8 @@ import (
 	"fmt"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/swiftclaw/swiftclaw/internal/yamlutil"
 )
 
 // encodeYAML renders v as YAML. When orig (a previously parsed document) is given, v's
@@ -23,18 +25,7 @@ func encodeYAML(v any, orig *yaml.Node) ([]byte, error) {
 }
 
 // renderDoc writes a YAML document with swiftclaw's indentation.
-func renderDoc(doc *yaml.Node) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := yaml.NewEncoder(&buf)
-	enc.SetIndent(2)
-	if err := enc.Encode(doc); err != nil {
-		return nil, err
-	}
-	if err := enc.Close(); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
-}
+func renderDoc(doc *yaml.Node) ([]byte, error) { return yamlutil.Render(doc) }
 
 // mergeMapping makes dst hold exactly src's keys and values, keeping dst's key order,
 // comments and styles for keys that survive; new keys are appended in src's order.
@@ -98,15 +89,30 @@ func mergeValue(dst, src *yaml.Node) *yaml.Node {
 
 // mappingValue returns the value node for key in a mapping node, or nil.
 func mappingValue(m *yaml.Node, key string) *yaml.Node {
+	if i := mappingIndex(m, key); i >= 0 {
+		return m.Content[i+1]
+	}
+	return nil
+}
+
+// mappingKey returns the key node for key in a mapping node, or nil.
+func mappingKey(m *yaml.Node, key string) *yaml.Node {
+	if i := mappingIndex(m, key); i >= 0 {
+		return m.Content[i]
+	}
+	return nil
+}
+
+func mappingIndex(m *yaml.Node, key string) int {
 	if m == nil || m.Kind != yaml.MappingNode {
-		return nil
+		return -1
 	}
 	for i := 0; i+1 < len(m.Content); i += 2 {
 		if m.Content[i].Value == key {
-			return m.Content[i+1]
+			return i
 		}
 	}
-	return nil
+	return -1
 }
 
 // docRoot returns the top mapping of a document node, or nil.

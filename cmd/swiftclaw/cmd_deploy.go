@@ -4,23 +4,26 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 
 	"github.com/swiftclaw/swiftclaw/deploy"
 	"github.com/swiftclaw/swiftclaw/internal/errs"
 	"github.com/swiftclaw/swiftclaw/runner"
+	"github.com/swiftclaw/swiftclaw/sdk/protocol"
 	"github.com/swiftclaw/swiftclaw/vault"
 )
 
 // DeployCmd is `swiftclaw deploy AGENT [--secret ENV=secret:NAME ...] --target T [-- CMD...]`.
 type DeployCmd struct {
-	Secret    []string `placeholder:"ENV=secret:NAME" help:"Map a secret to a variable (repeatable); overrides agent.yaml's run/deploy secrets."`
-	Target    string   `placeholder:"TARGET" help:"Where the variables go: exec, dotenv, github-actions, kubernetes, docker-env, json. Default: github-actions inside GitHub Actions, else a dry run."`
+	Secret    []string `placeholder:"ENV=secret:NAME" help:"Map a secret to a variable (repeatable); overrides agent.yaml's run/deploy secrets. References: secret:NAME, vault:PATH#FIELD, aws-sm:NAME-or-ARN[#KEY], azure-kv:NAME[/VERSION]."`
+	Target    string   `placeholder:"TARGET" help:"Where the variables go: exec, dotenv, github-actions, kubernetes, docker-env, json; or push the agent's git-stored secrets into vault, aws-secrets-manager or azure-keyvault. Default: github-actions inside GitHub Actions, else a dry run."`
 	Out       string   `placeholder:"FILE" help:"File to write (dotenv, kubernetes, docker-env, json), or - for standard output. Written atomically, mode 0600."`
 	DryRun    bool     `name:"dry-run" help:"Check everything and show names and destinations, never values; write nothing."`
 	Namespace string   `help:"Namespace of the Kubernetes Secret."`
 	Name      string   `help:"Name of the Kubernetes Secret (default: the agent name)."`
 	Encoding  string   `placeholder:"utf8|base64" help:"JSON value encoding: utf8 (default; binary values refused) or base64."`
 	Redact    bool     `help:"exec: replace every injected value in the command's output with [REDACTED:NAME]."`
+	Prune     bool     `help:"vault, aws-secrets-manager, azure-keyvault: also remove secrets the manager has and git does not."`
 	Agent     string   `arg:"" help:"Agent name."`
 	Command   []string `arg:"" optional:"" passthrough:"" help:"exec: the command and its arguments, after --."`
 }
@@ -39,6 +42,9 @@ func (c *DeployCmd) Run(g *Globals, env *Env) error {
 			c.Target, c.DryRun, checkOnly = string(deploy.Exec), true, true
 			fmt.Fprintf(env.Stderr, "no --target: checking only; choose where the variables go with --target (exec, dotenv, github-actions, kubernetes, docker-env, json)\n")
 		}
+	}
+	if slices.Contains(providerTargets, c.Target) {
+		return c.pushToProvider(g, env)
 	}
 	target, err := deploy.ParseTarget(c.Target)
 	if err != nil {
@@ -73,6 +79,9 @@ func (c *DeployCmd) Run(g *Globals, env *Env) error {
 		return err
 	}
 	r := deploy.NewStoreResolver(env.Ctx, s, c.Agent)
+	if err := withExternal(env, s, c.Agent, r); err != nil {
+		return err
+	}
 	if c.DryRun {
 		plan, err := deploy.Check(req, r)
 		planned := deploy.DryRun(plan, opts)
@@ -91,7 +100,7 @@ func (c *DeployCmd) Run(g *Globals, env *Env) error {
 		return err
 	}
 	if target == deploy.Exec {
-		return runWithVars(env, c.Command, vars, c.Redact)
+		return runWithVars(env, s, c.Agent, c.Command, vars, c.Redact)
 	}
 	res, err := deploy.Write(vars, opts)
 	if err != nil {
@@ -107,8 +116,10 @@ func (c *DeployCmd) Run(g *Globals, env *Env) error {
 
 // runWithVars runs argv with vars in its environment (never the key that decrypted them),
 // optionally redacting their values from its output, and passes its exit code through.
-func runWithVars(env *Env, argv []string, vars []deploy.Var, redact bool) error {
-	set := make(map[string]string, len(vars))
+// The child also gets the run channel (sdk/PROTOCOL.md): SWIFTCLAW_CHANNEL_FD names an
+// inherited socket on which this process serves agent's secrets, and only agent's.
+func runWithVars(env *Env, s *vault.Store, agent string, argv []string, vars []deploy.Var, redact bool) error {
+	set := make(map[string]string, len(vars)+1)
 	for _, v := range vars {
 		set[v.Name] = string(v.Value)
 	}
@@ -121,11 +132,19 @@ func runWithVars(env *Env, argv []string, vars []deploy.Var, redact bool) error 
 			*w = rd
 		}
 	}
+	channel, err := openRunChannel(env, s, agent, redactors)
+	if err != nil {
+		return err
+	}
+	defer channel.Close()
+	set[protocol.ChannelEnv] = channel.ChildEnv()
 	code, err := runner.Run(env.Ctx, runner.Spec{
 		Argv: argv, Env: runner.MergeEnv(os.Environ(), set, "SWIFTCLAW_AGE_KEY"),
 		Stdin: env.Stdin, Stdout: stdout, Stderr: stderr,
+		ExtraFiles:      []*os.File{channel.Child()},
 		TerminalSignals: env.StdinTTY,
 	})
+	channel.Close()
 	for _, rd := range redactors {
 		if cerr := rd.Close(); cerr != nil && err == nil {
 			err = errs.Wrap(errs.Internal, cerr, "write output")

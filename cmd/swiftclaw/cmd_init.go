@@ -21,6 +21,9 @@ func (c *InitCmd) Run(g *Globals, env *Env) error {
 		fmt.Fprintln(env.Stdout, "swiftclaw is already initialized here; nothing changed.")
 		return nil
 	}
+	if res.MergeDriver {
+		fmt.Fprintln(env.Stdout, "Registered the swiftclaw merge driver (.gitattributes and git config merge.swiftclaw).")
+	}
 	if res.Owner != "" {
 		fmt.Fprintf(env.Stdout, "Initialized .swiftclaw/ with owner %s (%s).\n", res.Owner, res.OwnerKey)
 	} else {

@@ -17,6 +17,8 @@ type KeysCmd struct {
 	Add      KeysAddCmd      `cmd:"" help:"Add a public key for a user (by email) or a service."`
 	Remove   KeysRemoveCmd   `cmd:"" help:"Remove a principal, or one of its keys, re-encrypting affected secrets."`
 	List     KeysListCmd     `cmd:"" help:"List principals and their keys."`
+
+	RotateIdentity KeysRotateIdentityCmd `cmd:"" name:"rotate-identity" help:"Replace your (owner) key: new identity, every file re-encrypted to it, old identity kept."`
 }
 
 // KeysGenerateCmd is `keys generate`.

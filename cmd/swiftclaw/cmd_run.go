@@ -6,7 +6,7 @@ import (
 
 // RunCmd is `swiftclaw run AGENT [--secret ENV=secret:NAME ...] -- COMMAND [ARGS...]`.
 type RunCmd struct {
-	Secret       []string `placeholder:"ENV=secret:NAME" help:"Map a secret to an environment variable (repeatable); adds to run.secrets in agent.yaml."`
+	Secret       []string `placeholder:"ENV=secret:NAME" help:"Map a secret to an environment variable (repeatable); adds to run.secrets in agent.yaml. References: secret:NAME, vault:PATH#FIELD, aws-sm:NAME-or-ARN[#KEY], azure-kv:NAME[/VERSION]."`
 	AllowExpired bool     `name:"allow-expired" help:"Pass expired secrets instead of refusing to start."`
 	Redact       bool     `help:"Replace every injected value in the command's output with [REDACTED:NAME]."`
 	Agent        string   `arg:"" help:"Agent name."`
@@ -31,9 +31,13 @@ func (c *RunCmd) Run(g *Globals, env *Env) error {
 		}
 		mappings = append(mappings, mp)
 	}
-	vars, err := s.ResolveEnv(env.Ctx, c.Agent, mappings, vault.ResolveOptions{AllowExpired: c.AllowExpired})
+	ext, err := resolver(env, s, c.Agent)
 	if err != nil {
 		return err
 	}
-	return runWithVars(env, c.Command, deployVars(vars), c.Redact)
+	vars, err := s.ResolveEnv(env.Ctx, c.Agent, mappings, vault.ResolveOptions{AllowExpired: c.AllowExpired, External: ext.Resolve})
+	if err != nil {
+		return err
+	}
+	return runWithVars(env, s, c.Agent, c.Command, deployVars(vars), c.Redact)
 }

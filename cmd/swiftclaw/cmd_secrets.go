@@ -16,6 +16,17 @@ type SecretsCmd struct {
 	Rm    SecretsRmCmd    `cmd:"" help:"Remove a secret (git history keeps old versions)."`
 	Apply SecretsApplyCmd `cmd:"" help:"Apply a secret template: descriptions, rotation policies, generated values; report what is missing."`
 	Check SecretsCheckCmd `cmd:"" help:"Check an agent against a secret template, writing nothing (exit 1 when required secrets are missing, expired or malformed)."`
+	Sync  SecretsSyncCmd  `cmd:"" help:"Copy an agent's secrets between git and a secret manager (--from vault --to git, or the reverse)."`
+
+	// With a provider in agent.yaml, versions and rollback use the provider's versions.
+	Versions  SecretsVersionsCmd  `cmd:"" help:"List a secret's versions (VERSION CREATED STATUS): from git history, or the secret manager's."`
+	Rollback  SecretsRollbackCmd  `cmd:"" help:"Make an earlier version's value current again, as a new version encrypted to today's recipients."`
+	Rotate    SecretsRotateCmd    `cmd:"" help:"Rotate a secret now (--new-value-stdin, webhook or generator) and/or set its rotation policy (--interval, --auto, --webhook)."`
+	RotateDue SecretsRotateDueCmd `cmd:"" name:"rotate-due" help:"Rotate every secret whose automatic rotation is due, one commit each (for a scheduled CI job)."`
+
+	Grant  SecretsGrantCmd  `cmd:"" help:"Grant a user or service read and/or write access to secrets (re-encrypts them to its keys)."`
+	Revoke SecretsRevokeCmd `cmd:"" help:"Revoke a grant: re-encrypt without the keys, mark rotation required, list what history still exposes."`
+	Access SecretsAccessCmd `cmd:"" help:"Show who can read and write an agent's secrets, and whether the files agree."`
 }
 
 // SecretsSetCmd is `secrets set AGENT NAME`.
@@ -42,20 +53,12 @@ func (c *SecretsSetCmd) Run(g *Globals, env *Env) error {
 		opts.TTL = d
 	}
 	opts.Description, opts.NoExpiry = c.Description, c.NoExpiry
-	s, err := g.open(env)
+	s, value, err := openWithValue(g, env, c.Agent, c.Name, c.value)
 	if err != nil {
 		return err
 	}
-	// Validate names before reading a value the user might have to type.
-	if err := vault.ValidateName("agent", c.Agent); err != nil {
-		return err
-	}
-	if err := vault.ValidateName("secret", c.Name); err != nil {
-		return err
-	}
-	value, err := c.value(env)
-	if err != nil {
-		return err
+	if p, err := externalStore(env, s, c.Agent); p != nil || err != nil {
+		return c.onProvider(env, p, err, value, opts)
 	}
 	res, err := s.SetSecret(env.Ctx, c.Agent, c.Name, value, opts)
 	if err != nil {
@@ -77,15 +80,10 @@ func (c *SecretsSetCmd) Run(g *Globals, env *Env) error {
 }
 
 func (c *SecretsSetCmd) value(env *Env) ([]byte, error) {
+	if v, ok, err := valueFrom(env, valueFlags{"--value", "--value-stdin, --file or the prompt"}, c.Value, c.ValueStdin, c.File); ok {
+		return v, err
+	}
 	switch {
-	case c.Value != nil:
-		warn(env, "--value puts the secret in the process list and shell history; prefer --value-stdin, --file or the prompt")
-		return []byte(*c.Value), nil
-	case c.ValueStdin:
-		v, err := readAllCapped(env.Stdin, "stdin")
-		return trimOneNewline(v), err
-	case c.File != "":
-		return readValueFile(c.File)
 	case env.StdinTTY:
 		return promptSecret(env, fmt.Sprintf("Value for %s/%s: ", c.Agent, c.Name))
 	}
@@ -99,6 +97,8 @@ type SecretsGetCmd struct {
 	Name         string `arg:"" help:"Secret name."`
 	AllowExpired bool   `name:"allow-expired" help:"Return the value even if the secret has expired."`
 	JSON         bool   `help:"Print the value and metadata as JSON."`
+	Version      string `placeholder:"vN" help:"The value as it was at this version (see secrets versions; a secret manager's own version ids work too)." xor:"which"`
+	Previous     bool   `help:"The previous value, readable during a rotation's grace period." xor:"which"`
 }
 
 // Run prints the value.
@@ -106,6 +106,12 @@ func (c *SecretsGetCmd) Run(g *Globals, env *Env) error {
 	s, err := g.open(env)
 	if err != nil {
 		return err
+	}
+	if p, err := externalStore(env, s, c.Agent); p != nil || err != nil {
+		return c.onProvider(env, p, err)
+	}
+	if c.Version != "" || c.Previous {
+		return c.runOther(s, env)
 	}
 	value, meta, err := s.GetSecret(env.Ctx, c.Agent, c.Name, vault.GetOptions{AllowExpired: c.AllowExpired})
 	if err != nil {
@@ -115,6 +121,11 @@ func (c *SecretsGetCmd) Run(g *Globals, env *Env) error {
 		v, enc := jsonValue(value)
 		return writeJSON(env.Stdout, map[string]any{"agent": meta.Agent, "name": meta.Name, "value": v, "encoding": enc, "metadata": meta})
 	}
+	return writeValue(env, value)
+}
+
+// writeValue writes a value exactly; a newline is added only on a terminal.
+func writeValue(env *Env, value []byte) error {
 	if _, err := env.Stdout.Write(value); err != nil {
 		return err
 	}
@@ -138,6 +149,9 @@ func (c *SecretsListCmd) Run(g *Globals, env *Env) error {
 	if err != nil {
 		return err
 	}
+	if p, err := externalStore(env, s, c.Agent); p != nil || err != nil {
+		return c.onProvider(env, p, err)
+	}
 	list, err := s.ListSecrets(c.Agent)
 	if err != nil {
 		return err
@@ -157,13 +171,26 @@ func (c *SecretsListCmd) Run(g *Globals, env *Env) error {
 
 func expiresCell(m vault.SecretMeta, utc bool) string {
 	if m.Expires == nil {
-		return "Never"
+		return "Never" + rotationMarker(m)
 	}
 	cell := fmtTime(*m.Expires, utc)
 	if m.Expired {
 		cell += " (expired)"
 	}
-	return cell
+	return cell + rotationMarker(m)
+}
+
+// rotationMarker flags, in `secrets list`'s EXPIRES cell, a secret whose reader was
+// revoked (until a new value is set) and an overdue rotation.
+func rotationMarker(m vault.SecretMeta) string {
+	mark := ""
+	if m.RotationRequired != nil {
+		mark += " (rotation required)"
+	}
+	if m.RotationOverdue {
+		mark += " (rotation overdue)"
+	}
+	return mark
 }
 
 // SecretsRmCmd is `secrets rm AGENT NAME`.
@@ -177,6 +204,9 @@ func (c *SecretsRmCmd) Run(g *Globals, env *Env) error {
 	s, err := g.open(env)
 	if err != nil {
 		return err
+	}
+	if p, err := externalStore(env, s, c.Agent); p != nil || err != nil {
+		return c.onProvider(env, p, err)
 	}
 	wr, err := s.RemoveSecret(env.Ctx, c.Agent, c.Name)
 	if err != nil {

@@ -77,3 +77,41 @@ func trimOneNewline(v []byte) []byte {
 	}
 	return v
 }
+
+// valueFlags names a command's value flag and its safer alternatives, for the warning.
+type valueFlags struct{ flag, instead string }
+
+// valueFrom reads a value from the first source given: the flag's text (with a warning:
+// argv is visible to other users), stdin (one trailing newline dropped) or a file (bytes
+// exactly). ok is false when none was given.
+func valueFrom(env *Env, names valueFlags, text *string, stdin bool, file string) (v []byte, ok bool, err error) {
+	switch {
+	case text != nil:
+		warn(env, "%s puts the secret in the process list and shell history; prefer %s", names.flag, names.instead)
+		return []byte(*text), true, nil
+	case stdin:
+		v, err := readAllCapped(env.Stdin, "stdin")
+		return trimOneNewline(v), true, err
+	case file != "":
+		v, err := readValueFile(file)
+		return v, true, err
+	}
+	return nil, false, nil
+}
+
+// openWithValue opens the store and validates the names before reading a value the user
+// might have to type.
+func openWithValue(g *Globals, env *Env, agent, name string, read func(*Env) ([]byte, error)) (*vault.Store, []byte, error) {
+	s, err := g.open(env)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := vault.ValidateName("agent", agent); err != nil {
+		return nil, nil, err
+	}
+	if err := vault.ValidateName("secret", name); err != nil {
+		return nil, nil, err
+	}
+	value, err := read(env)
+	return s, value, err
+}

@@ -25,18 +25,34 @@ var version = ""
 type CLI struct {
 	Globals
 
-	Init       InitCmd          `cmd:"" help:"Create .swiftclaw/ in this repository and register your key as the first owner."`
-	Keys       KeysCmd          `cmd:"" help:"Manage identities and the principals (users, services) secrets are encrypted to."`
-	Secrets    SecretsCmd       `cmd:"" help:"Store, read, list and remove an agent's secrets."`
-	Env        EnvCmd           `cmd:"" help:"Manage an agent's environment variables (each value encrypted)."`
-	Run        RunCmd           `cmd:"" help:"Run a command with the agent's variables and secrets in its environment."`
-	Deploy     DeployCmd        `cmd:"" help:"Decrypt an agent's variables and secrets into a deploy target (exec, dotenv, github-actions, kubernetes, docker-env, json)."`
-	Import     ImportCmd        `cmd:"" help:"Import secrets from other tools (sops)."`
-	Audit      AuditCmd         `cmd:"" help:"Show who read and changed secrets; verify the access log."`
-	Alerts     AlertsCmd        `cmd:"" help:"Alert on secret access, expiring secrets, overdue rotation and scan findings."`
-	Security   SecurityCmd      `cmd:"" help:"Scan for leaked secrets and install the pre-commit hook that blocks them."`
-	Completion CompletionCmd    `cmd:"" help:"Print a shell completion script (bash, zsh, fish)."`
-	Version    kong.VersionFlag `help:"Print the version and exit."`
+	Init        InitCmd        `cmd:"" help:"Create .swiftclaw/ in this repository and register your key as the first owner."`
+	Keys        KeysCmd        `cmd:"" help:"Manage identities and the principals (users, services) secrets are encrypted to."`
+	Secrets     SecretsCmd     `cmd:"" help:"Store, read, list and remove an agent's secrets."`
+	Env         EnvCmd         `cmd:"" help:"Manage an agent's environment variables (each value encrypted)."`
+	Run         RunCmd         `cmd:"" help:"Run a command with the agent's variables and secrets in its environment."`
+	Deploy      DeployCmd      `cmd:"" help:"Decrypt an agent's variables and secrets into a deploy target (exec, dotenv, github-actions, kubernetes, docker-env, json)."`
+	Import      ImportCmd      `cmd:"" help:"Import secrets from other tools (sops)."`
+	Audit       AuditCmd       `cmd:"" help:"Show who read and changed secrets; verify the access log."`
+	Alerts      AlertsCmd      `cmd:"" help:"Alert on secret access, expiring secrets, overdue rotation and scan findings."`
+	Serve       ServeCmd       `cmd:"" help:"Serve the SDK protocol to agent code (sdk/PROTOCOL.md): swiftclaw serve --stdio."`
+	Policy      PolicyCmd      `cmd:"" help:"Check the repository against policy.yaml and verify who made commits."`
+	Security    SecurityCmd    `cmd:"" help:"Scan for leaked secrets and install the pre-commit hook that blocks them."`
+	Agents      AgentsCmd      `cmd:"" help:"Manage agents (rename)."`
+	MergeDriver MergeDriverCmd `cmd:"" name:"merge-driver" hidden:"" help:"The git merge driver swiftclaw init registers (git runs it)."`
+	Completion  CompletionCmd  `cmd:"" help:"Print a shell completion script (bash, zsh, fish)."`
+	// NoCommand holds --version: as a root flag it would shadow the --version flags of
+	// `secrets get` and `secrets rollback` (kong matches root flags first).
+	NoCommand NoCommand `cmd:"" default:"withargs" hidden:""`
+}
+
+// NoCommand runs when no command is given: `swiftclaw --version`, or a usage error.
+type NoCommand struct {
+	Version kong.VersionFlag `help:"Print the version and exit."`
+}
+
+// Run reports the missing command.
+func (NoCommand) Run() error {
+	return errs.New(errs.Input, "no command given").WithHint("run `swiftclaw --help`, or `swiftclaw --version` for the version")
 }
 
 // Globals are flags every command accepts.
@@ -106,7 +122,7 @@ func buildVersion() string {
 func newParser(cli *CLI, env *Env, exit func(int)) (*kong.Kong, error) {
 	return kong.New(cli,
 		kong.Name("swiftclaw"),
-		kong.Description("Secrets as code for agent projects: encrypted in git, blocked at commit, injected at run time.\n\nExit codes: 0 ok, 1 findings or failed check, 2 usage or input error, 3 decrypt, permission, expired or tampered, 4 tool or environment failure (git, I/O, lock busy)."),
+		kong.Description("Secrets as code for agent projects: encrypted in git, blocked at commit, injected at run time. `swiftclaw --version` prints the version.\n\nExit codes: 0 ok, 1 findings or failed check, 2 usage or input error, 3 decrypt, permission, expired or tampered, 4 tool or environment failure (git, I/O, lock busy)."),
 		kong.UsageOnError(),
 		kong.Vars{"version": "swiftclaw " + buildVersion()},
 		kong.Writers(env.Stdout, env.Stderr),

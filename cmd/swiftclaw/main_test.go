@@ -26,6 +26,7 @@ func TestMain(m *testing.M) {
 				Ctx:       contextBackground(),
 			}))
 		},
+		"age-plugin-swifttest": agePluginSwifttest,
 		// envhash is the child that `swiftclaw run` starts in scripts: it prints, for each
 		// variable named, its length and SHA-256 — proof of what it received without ever
 		// printing a value — and then its own argv.
@@ -50,13 +51,17 @@ func TestMain(m *testing.M) {
 	for name, f := range deployHelpers {
 		cmds[name] = f
 	}
-	testscript.Main(m, cmds)
+	for name, f := range sdkHelpers {
+		cmds[name] = f
+	}
+	testscript.Main(m, cmds) // a Vault server the scripts started dies with this process
 }
 
 func TestScripts(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Dir:                 "testdata",
 		RequireExplicitExec: true,
+		Condition:           providerCondition,
 		Setup: func(e *testscript.Env) error {
 			home := filepath.Join(e.WorkDir, "home")
 			e.Setenv("HOME", home)
@@ -68,12 +73,14 @@ func TestScripts(t *testing.T) {
 			e.Setenv("GIT_COMMITTER_NAME", "Alice")
 			e.Setenv("GIT_COMMITTER_EMAIL", "alice@example.com")
 			e.Setenv("TZ", "UTC")
+			e.Defer(func() { stopGPGAgent(filepath.Join(e.WorkDir, "gnupg")) })
 			return os.MkdirAll(home, 0o755)
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"exitcode": cmdExitcode,
 			"mode":     cmdMode,
 			"mkbytes":  cmdMkbytes,
+			"awsfake":  providerCmds["awsfake"], "vaultserver": providerCmds["vaultserver"],
 			// security_*.txtar
 			"sarifcheck":    cmdSarifcheck,
 			"mkfingerprint": cmdMkfingerprint,

@@ -13,6 +13,14 @@ import (
 // The temporary file lives in the same directory so the rename cannot cross devices,
 // and it is created 0600 before any byte is written so plaintext is never world-readable.
 func WriteFile(path string, data []byte, perm os.FileMode) error {
+	if err := replace(path, data, perm); err != nil {
+		return err
+	}
+	return SyncDir(filepath.Dir(path))
+}
+
+// replace is WriteFile without the directory sync.
+func replace(path string, data []byte, perm os.FileMode) error {
 	dir := filepath.Dir(path)
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
 	if err != nil {
@@ -42,7 +50,7 @@ func WriteFile(path string, data []byte, perm os.FileMode) error {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	committed = true
-	return SyncDir(dir)
+	return nil
 }
 
 // SyncDir fsyncs a directory so a rename or create inside it is durable.

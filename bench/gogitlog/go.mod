@@ -1,0 +1,5 @@
+module gogitlog
+
+go 1.22
+
+require github.com/go-git/go-git/v5 v5.19.3
