@@ -43,8 +43,9 @@ type Options struct {
 	// MaxFileSize skips working-tree files larger than this many bytes; 0 means no limit,
 	// as in gitleaks. Skipped files are listed in [Result.Skipped].
 	MaxFileSize int64
-	// Workers is how many fragments (working tree) or changed files (diffs) are scanned at
-	// once; default GOMAXPROCS, one per core.
+	// Workers is how many files (working tree; fragments of a large file are shared) or
+	// changed files (diffs) are scanned at once; default twice GOMAXPROCS, so that a core
+	// whose worker waits in a system call (open, read) has another to run.
 	Workers int
 }
 
@@ -80,7 +81,7 @@ func New(opts Options) (*Scanner, error) {
 		return nil, err
 	}
 	if s.workers <= 0 {
-		s.workers = runtime.GOMAXPROCS(0)
+		s.workers = 2 * runtime.GOMAXPROCS(0)
 	}
 	if s.rules, _, err = loadRules(s.root, opts.ConfigPath); err != nil {
 		return nil, err

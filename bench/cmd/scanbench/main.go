@@ -3,7 +3,7 @@
 // swiftclaw CLI: build the scanner (rules, .gitleaksignore, the repository's fingerprint
 // files), scan, write a report, exit 1 on findings.
 //
-//	scanbench [-C DIR] [-staged | -history [-range R]] [-path P]... [-format table|json|sarif|none]
+//	scanbench [-C DIR] [-staged | -history [-range R]] [-path P]... [-format table|json|sarif|none] [-workers N]
 package main
 
 import (
@@ -27,13 +27,14 @@ func main() {
 	history := flag.Bool("history", false, "scan git history")
 	rng := flag.String("range", "", "revision range for -history")
 	format := flag.String("format", "none", "report format: table, json, sarif, blocked or none")
+	workers := flag.Int("workers", 0, "files scanned at once (default: the library's)")
 	var limit paths
 	flag.Var(&limit, "path", "limit to this repository-relative path (repeatable)")
 	flag.Parse()
-	os.Exit(run(*dir, *staged, *history, *rng, *format, limit))
+	os.Exit(run(*dir, *staged, *history, *rng, *format, *workers, limit))
 }
 
-func run(dir string, staged, history bool, rng, format string, limit []string) int {
+func run(dir string, staged, history bool, rng, format string, workers int, limit []string) int {
 	ctx := context.Background()
 	target := scan.Target{Mode: scan.ModeWorkTree, Range: rng, Paths: limit}
 	switch {
@@ -42,7 +43,7 @@ func run(dir string, staged, history bool, rng, format string, limit []string) i
 	case history:
 		target.Mode = scan.ModeHistory
 	}
-	s, err := scan.New(scan.Options{Dir: dir}) // loads the repository's fingerprint files
+	s, err := scan.New(scan.Options{Dir: dir, Workers: workers}) // loads the repository's fingerprint files
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "scanbench:", err)
 		return 2
